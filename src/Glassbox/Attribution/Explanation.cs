@@ -1,0 +1,43 @@
+namespace Glassbox.Attribution;
+
+/// <summary>
+/// Attributions for N inputs and K targets each: values N×K×C×H×W (C order), with what was explained and the
+/// method's own check. For Shapley-style methods <c>Σ values[n,k] ≈ Outputs[n,k] − BaseValues[n,k]</c>.
+/// </summary>
+/// <param name="Method">Method name (e.g. "DeepShap").</param>
+/// <param name="Settings">The options record the method ran with.</param>
+/// <param name="Values">Attributions, N×K×C×H×W.</param>
+/// <param name="Shape">[N, K, C, H, W].</param>
+/// <param name="Targets">Class explained at [n,k], N×K.</param>
+/// <param name="Output">Logits or probabilities.</param>
+/// <param name="Outputs">Model output f(x) for each [n,k].</param>
+/// <param name="BaseValues">Expected value / baseline output for each [n,k].</param>
+/// <param name="AdditivityErrors">|f(x) − base − Σφ| for each [n,k], or null where the method promises no additivity.</param>
+/// <param name="AdditivityTolerance">The bound each error is checked against: tolerance · max(1, |f(x)|).</param>
+public sealed record Explanation(
+    string Method, object Settings, float[] Values, int[] Shape, int[] Targets, OutputSpace Output,
+    double[] Outputs, double[] BaseValues, double[]? AdditivityErrors, double AdditivityTolerance)
+{
+    /// <summary>Number of inputs (N).</summary>
+    public int Count => Shape[0];
+    /// <summary>Targets per input (K).</summary>
+    public int TargetsPerInput => Shape[1];
+    /// <summary>Values per attribution map (C·H·W).</summary>
+    public int MapSize => Shape[2] * Shape[3] * Shape[4];
+
+    /// <summary>The attribution map for input <paramref name="n"/> and target slot <paramref name="k"/>.</summary>
+    public ReadOnlySpan<float> Map(int n, int k) => Values.AsSpan((n * TargetsPerInput + k) * MapSize, MapSize);
+
+    /// <summary>Largest additivity error, or NaN when the method has none.</summary>
+    public double MaxAdditivityError => AdditivityErrors is { Length: > 0 } e ? e.Max() : double.NaN;
+
+    /// <summary>Indices [n·K+k] whose additivity error exceeds tolerance·max(1,|f(x)|).</summary>
+    public IReadOnlyList<int> AdditivityFailures()
+    {
+        if (AdditivityErrors is null) return [];
+        var failures = new List<int>();
+        for (int i = 0; i < AdditivityErrors.Length; i++)
+            if (!(AdditivityErrors[i] <= AdditivityTolerance * Math.Max(1, Math.Abs(Outputs[i])))) failures.Add(i);
+        return failures;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Glassbox.IO;
+using Glassbox.Models;
+using Glassbox.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Checkpoints;
+
+/// <summary>
+/// A trained classifier on disk: a folder holding <c>model.safetensors</c> (weights under PyTorch
+/// <c>nn.Sequential</c> state_dict keys) and <c>model.json</c> (architecture, classes, preprocessing, training
+/// history, and the weights' SHA-256 so a mismatched pair is detected). Both files are written atomically.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>File name of the weights inside a checkpoint folder.</summary>
+    public const string WeightsFile = "model.safetensors";
+    /// <summary>File name of the description inside a checkpoint folder.</summary>
+    public const string MetadataFile = "model.json";
+    private const string Format = "glassbox-checkpoint";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Saves <paramref name="model"/> (and its training history, if any) into <paramref name="folder"/>.</summary>
+    public static void Save(string folder, ImageClassifier model, TrainingHistory? history = null)
+    {
+        Directory.CreateDirectory(folder);
+        var tensors = new Dictionary<string, SafeTensor>();
+        foreach (var (name, p) in model.Network.state_dict())
+        {
+            using var cpu = p.detach().cpu().contiguous();
+            tensors[name] = new SafeTensor(cpu.shape, cpu.data<float>().ToArray());
+        }
+        using var ms = new MemoryStream();
+        SafeTensors.Write(ms, tensors, new Dictionary<string, string> { ["format"] = "pt", ["glassbox.architecture"] = model.Info.Architecture });
+        byte[] weights = ms.ToArray();
+        AtomicFile.WriteAllBytes(Path.Combine(folder, WeightsFile), weights);
+        var meta = new CheckpointMetadata(Format, 1, model.Info, history, Convert.ToHexStringLower(SHA256.HashData(weights)), DateTime.UtcNow);
+        AtomicFile.WriteAllText(Path.Combine(folder, MetadataFile), JsonSerializer.Serialize(meta, Json));
+    }
+
+    /// <summary>Reads the description of the checkpoint in <paramref name="folder"/> (or its model.json path).</summary>
+    public static CheckpointMetadata ReadMetadata(string folder)
+    {
+        string path = ResolveFolder(folder);
+        string jsonPath = Path.Combine(path, MetadataFile);
+        if (!File.Exists(jsonPath))
+            throw new GlassboxException($"'{folder}' is not a Glassbox checkpoint: {MetadataFile} is missing. Train one with 'glassbox train'.");
+        CheckpointMetadata? meta;
+        try { meta = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(jsonPath), Json); }
+        catch (JsonException e) { throw new GlassboxException($"'{jsonPath}' is not valid checkpoint JSON: {e.Message}"); }
+        if (meta is null || meta.Format != Format || meta.Model is null)
+            throw new GlassboxException($"'{jsonPath}' is not a Glassbox checkpoint description (format '{meta?.Format}').");
+        meta.Model.Validate();
+        return meta;
+    }
+
+    /// <summary>Loads the checkpoint in <paramref name="folder"/>; clear errors for missing, extra or mis-shaped weights.</summary>
+    public static (ImageClassifier Model, CheckpointMetadata Metadata) Load(string folder, Device? device = null)
+    {
+        var meta = ReadMetadata(folder);
+        string path = ResolveFolder(folder);
+        string weightsPath = Path.Combine(path, WeightsFile);
+        if (!File.Exists(weightsPath)) throw new GlassboxException($"Checkpoint '{folder}' has no {WeightsFile}.");
+        string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
+        if (!string.Equals(sha, meta.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+            throw new GlassboxException($"'{weightsPath}' does not belong to '{MetadataFile}' (SHA-256 {sha}, expected {meta.WeightsSha256}): the checkpoint was modified or its files mixed up.");
+        var model = new ImageClassifier(meta.Model, device);
+        try
+        {
+            LoadWeights(model, SafeTensors.Read(weightsPath), weightsPath);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.SetTraining(false);
+        return (model, meta);
+    }
+
+    /// <summary>Copies <paramref name="tensors"/> into the model's parameters, checking names and shapes.</summary>
+    public static void LoadWeights(ImageClassifier model, IReadOnlyDictionary<string, SafeTensor> tensors, string source)
+    {
+        var state = model.Network.state_dict();
+        var missing = state.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
+        var extra = tensors.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        if (missing.Count > 0 || extra.Count > 0)
+            throw new GlassboxException(
+                $"'{source}' does not match architecture '{model.Info.Architecture}': " +
+                (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") +
+                (missing.Count > 0 && extra.Count > 0 ? "; " : "") +
+                (extra.Count > 0 ? $"unexpected {string.Join(", ", extra)}" : "") + ".");
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in state)
+        {
+            var t = tensors[name];
+            if (!t.Shape.SequenceEqual(p.shape))
+                throw new GlassboxException($"'{source}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but architecture '{model.Info.Architecture}' needs [{string.Join(", ", p.shape)}].");
+            if (t.Data.Any(v => !float.IsFinite(v)))
+                throw new GlassboxException($"'{source}': tensor '{name}' contains NaN or infinite values.");
+            using var src = torch.tensor(t.Data, t.Shape);
+            p.copy_(src);
+        }
+    }
+
+    private static string ResolveFolder(string folderOrJson)
+    {
+        if (File.Exists(folderOrJson) && Path.GetFileName(folderOrJson) == MetadataFile)
+            return Path.GetDirectoryName(Path.GetFullPath(folderOrJson)) ?? ".";
+        if (!Directory.Exists(folderOrJson))
+            throw new GlassboxException($"Checkpoint folder '{folderOrJson}' does not exist.");
+        return folderOrJson;
+    }
+}
+
+/// <summary>The JSON half of a checkpoint.</summary>
+/// <param name="Format">Always "glassbox-checkpoint".</param>
+/// <param name="Version">Format version.</param>
+/// <param name="Model">Architecture, input shape, classes and normalisation.</param>
+/// <param name="Training">History of the training run that produced the weights, if any.</param>
+/// <param name="WeightsSha256">SHA-256 of model.safetensors.</param>
+/// <param name="CreatedUtc">When the checkpoint was written.</param>
+public sealed record CheckpointMetadata(string Format, int Version, ModelInfo Model, TrainingHistory? Training, string WeightsSha256, DateTime CreatedUtc);

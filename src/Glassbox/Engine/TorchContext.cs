@@ -1,0 +1,39 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Engine;
+
+/// <summary>Device, thread count and seed for a run. Create one with <see cref="Create"/> before using TorchSharp.</summary>
+public sealed record TorchContext(Device Device, int Threads, int Seed)
+{
+    /// <summary>
+    /// Initialises the native runtime, resolves <paramref name="device"/> ("cpu", "cuda", "cuda:1", "auto"),
+    /// sets the intra-op thread count (0 keeps libtorch's default) and seeds libtorch.
+    /// </summary>
+    public static TorchContext Create(string device = "cpu", int threads = 0, int seed = 0)
+    {
+        NativeRuntime.EnsureInitialized();
+        Device dev = ResolveDevice(device);
+        if (threads < 0) throw new GlassboxException($"--threads must be 0 (default) or positive, not {threads}.");
+        if (threads > 0) torch.set_num_threads(threads);
+        torch.manual_seed(seed);
+        return new TorchContext(dev, torch.get_num_threads(), seed);
+    }
+
+    /// <summary>Parses a device name and checks that it is available.</summary>
+    public static Device ResolveDevice(string device)
+    {
+        NativeRuntime.EnsureInitialized();
+        string d = device.Trim().ToLowerInvariant();
+        if (d == "auto") return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+        if (d == "cpu") return torch.CPU;
+        if (d.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            if (!torch.cuda.is_available())
+                throw new GlassboxException(
+                    $"Device '{device}' was requested but CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present). Use --device cpu.");
+            return torch.device(d);
+        }
+        throw new GlassboxException($"Unknown device '{device}'. Use cpu, cuda, cuda:N or auto.");
+    }
+}

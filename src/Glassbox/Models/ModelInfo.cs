@@ -1,0 +1,34 @@
+namespace Glassbox.Models;
+
+/// <summary>What a classifier expects and predicts; stored in the checkpoint JSON.</summary>
+/// <param name="Architecture">One of <see cref="Models.Architecture.Names"/>, or a custom name for wrapped networks.</param>
+/// <param name="Channels">Input channels.</param>
+/// <param name="Height">Input height in pixels.</param>
+/// <param name="Width">Input width in pixels.</param>
+/// <param name="ClassNames">Output classes, in logit order.</param>
+/// <param name="Mean">Per-channel mean subtracted from [0,1] pixels before the first layer, or null for none.</param>
+/// <param name="Std">Per-channel standard deviation divided out after the mean, or null for none.</param>
+public sealed record ModelInfo(
+    string Architecture, int Channels, int Height, int Width, IReadOnlyList<string> ClassNames,
+    float[]? Mean = null, float[]? Std = null)
+{
+    /// <summary>Number of output classes.</summary>
+    public int Classes => ClassNames.Count;
+
+    /// <summary>Checks the record; throws a <see cref="GlassboxException"/> naming the bad field.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Architecture))
+            throw new GlassboxException("The model description names no architecture.");
+        if (Channels <= 0 || Height <= 0 || Width <= 0)
+            throw new GlassboxException($"Invalid input shape {Channels}×{Height}×{Width}.");
+        if (ClassNames.Count < 2)
+            throw new GlassboxException("A classifier needs at least two classes.");
+        if ((Mean is null) != (Std is null))
+            throw new GlassboxException("Normalisation needs both mean and std, or neither.");
+        if (Mean is not null && (Mean.Length != Channels || Std!.Length != Channels))
+            throw new GlassboxException($"Normalisation mean/std must have one value per channel ({Channels}).");
+        if (Std is not null && Std.Any(s => !(s > 0) || !float.IsFinite(s)))
+            throw new GlassboxException("Normalisation std values must be positive and finite.");
+    }
+}
