@@ -1,15 +1,18 @@
-using TorchSharp;
-using static TorchSharp.torch;
-var info = Glassbox.Engine.NativeRuntime.EnsureInitialized();
-Console.WriteLine(info);
-var sw = System.Diagnostics.Stopwatch.StartNew();
-var conv1 = nn.Conv2d(1, 32, 3); var conv2 = nn.Conv2d(32, 64, 3); var lin = nn.Linear(64*24*24, 10);
-var x = randn(100, 1, 28, 28);
-for (int i = 0; i < 6; i++) {
-  sw.Restart();
-  var xx = x.detach().requires_grad_(true);
-  var y = lin.forward(nn.functional.relu(conv2.forward(nn.functional.relu(conv1.forward(xx)))).flatten(1));
-  y.sum().backward();
-  Console.WriteLine($"fwd+bwd 100: {sw.Elapsed.TotalSeconds:F3}s threads={torch.get_num_threads()}");
-}
-return 0;
+using Glassbox.Cli;
+using Glassbox.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(c =>
+{
+    c.SetApplicationName("glassbox");
+    c.PropagateExceptions();
+    c.AddCommand<DemoCommand>("demo")
+        .WithDescription("Run the whole reference workflow on the shipped MNIST sample: train two models, explain with DeepSHAP, check the explanations, write report.html.");
+    c.AddCommand<TrainCommand>("train").WithDescription("Train a classifier on an MNIST-format folder and save a checkpoint (safetensors + JSON).");
+    c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, PNG/JPEG or an MNIST-format folder) with DeepSHAP; writes .npy attributions and plots.");
+    c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
+    c.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measure training and DeepSHAP throughput against raw forward+backward passes.");
+    c.AddCommand<DownloadCommand>("download").WithDescription("Download MNIST or Fashion-MNIST into a local cache, verifying SHA-256 checksums.");
+});
+return CliRunner.Run(() => app.Run(args));

@@ -1,0 +1,38 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli;
+
+/// <summary>Turns user errors into one red line and exit code 1; only genuine bugs show a stack trace.</summary>
+internal static class CliRunner
+{
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (UserMessage(e) is string message)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+            return e is CommandParseException or CommandRuntimeException ? 2 : 1;
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]cancelled[/]");
+            return 130;
+        }
+    }
+
+    private static string? UserMessage(Exception e) => e switch
+    {
+        GlassboxException g => g.Message,
+        CommandParseException or CommandRuntimeException => e.Message + " (see --help)",
+        FileNotFoundException f => $"File not found: {f.FileName ?? f.Message}",
+        DirectoryNotFoundException d => d.Message,
+        UnauthorizedAccessException u => $"Permission denied: {u.Message}",
+        IOException io => $"I/O error: {io.Message}",
+        AggregateException { InnerExceptions.Count: 1 } a => UserMessage(a.InnerException!),
+        _ => null,
+    };
+}

@@ -1,0 +1,78 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using Glassbox.Benchmarking;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--arch <NAME>"), Description("reference-cnn (default) or pooled-cnn")]
+        public string Arch { get; init; } = Glassbox.Models.Architecture.ReferenceCnn;
+
+        [CommandOption("--images <N>"), Description("Images explained with DeepSHAP. Default: 10")]
+        public int Images { get; init; } = 10;
+
+        [CommandOption("--background-size <N>"), Description("Default: 100")]
+        public int BackgroundSize { get; init; } = 100;
+
+        [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)")]
+        public int Threads { get; init; }
+
+        [CommandOption("--this-process-only"), Description("Measure only under the current allocator setting, print JSON")]
+        public bool Single { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, Threads: s.Threads);
+        if (s.Single)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(ThroughputBenchmark.Run(options)));
+            return 0;
+        }
+        // Each allocator setting needs a fresh process: glibc's behaviour depends on the process's history.
+        var results = new List<BenchmarkResult>();
+        foreach (string mode in new[] { "tuned", "default" })
+        {
+            AnsiConsole.MarkupLine($"[grey]measuring with GLASSBOX_MALLOC={mode} ...[/]");
+            results.Add(RunChild(mode, s));
+        }
+        var table = new Table().AddColumns("Figure", $"tuned malloc", "glibc default");
+        void Row(string name, Func<BenchmarkResult, string> f) => table.AddRow(name, f(results[0]), f(results[1]));
+        Row("allocator", r => r.Malloc);
+        Row("threads", r => r.Threads.ToString());
+        Row("training samples/s (batch 64)", r => $"{r.TrainSamplesPerSecond:F0}");
+        Row($"raw forward+backward, batch {s.BackgroundSize}", r => $"{r.RawPassSeconds * 1000:F1} ms");
+        Row($"DeepSHAP images/s ({s.BackgroundSize} bg, 10 classes)", r => $"{r.DeepShapImagesPerSecond:F2}");
+        Row("DeepSHAP s/image", r => $"{r.DeepShapSecondsPerImage:F3}");
+        Row("ratio to raw passes (10 × batch)", r => $"{r.RatioToRawPasses:F2}");
+        Row("peak RSS", r => $"{r.PeakRssMegabytes:F0} MB");
+        Row("max additivity error", r => $"{r.MaxAdditivityError:E2}");
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static BenchmarkResult RunChild(string mode, Settings s)
+    {
+        string self = Environment.ProcessPath ?? throw new GlassboxException("Cannot find the running program to start the benchmark child process.");
+        var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string? entry = Environment.GetCommandLineArgs().FirstOrDefault();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet" && entry is not null) psi.ArgumentList.Add(entry);
+        foreach (var a in new[] { "benchmark", "--this-process-only", "--arch", s.Arch, "--images", s.Images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--threads", s.Threads.ToString() })
+            psi.ArgumentList.Add(a);
+        psi.Environment["GLASSBOX_MALLOC"] = mode;
+        using var p = Process.Start(psi) ?? throw new GlassboxException("Could not start the benchmark child process.");
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var line = stdout.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
+        if (p.ExitCode != 0 || line is null)
+            throw new GlassboxException($"The benchmark child process (GLASSBOX_MALLOC={mode}) failed: {stderr}{stdout}");
+        return JsonSerializer.Deserialize<BenchmarkResult>(line)!;
+    }
+}

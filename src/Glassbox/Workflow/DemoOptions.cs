@@ -1,0 +1,32 @@
+using Glassbox.Models;
+
+namespace Glassbox.Workflow;
+
+/// <summary>Settings of the reference workflow (<c>glassbox demo</c>).</summary>
+/// <param name="DataFolder">An MNIST-format folder (train-*/t10k-* IDX files, raw or .gz).</param>
+/// <param name="OutputFolder">Where the report, figures, metrics, checkpoints and attributions go.</param>
+/// <param name="Architecture">Classifier architecture.</param>
+/// <param name="Epochs">Training epochs for each model.</param>
+/// <param name="BatchSize">Training batch size.</param>
+/// <param name="BackgroundSize">DeepSHAP background images, sampled from the training data.</param>
+/// <param name="PlotImages">Test images shown in the SHAP image plot (all classes each).</param>
+/// <param name="ReliabilityImages">Validation images explained by both models (0 = all of the 20 % split).</param>
+/// <param name="Seed">Seeds weight initialisation, shuffling and background sampling.</param>
+/// <param name="SplitSeed">Seed of the 80/20 split of the training data.</param>
+/// <param name="Device">cpu, cuda or auto.</param>
+/// <param name="Threads">libtorch threads (0 = its default).</param>
+/// <param name="PairsPerChunk">DeepSHAP (input, background) pairs per chunk.</param>
+public sealed record DemoOptions(
+    string DataFolder = "data/mnist-sample",
+    string OutputFolder = "glassbox-out",
+    string Architecture = Models.Architecture.ReferenceCnn,
+    int Epochs = 2,
+    int BatchSize = 64,
+    int BackgroundSize = 100,
+    int PlotImages = 5,
+    int ReliabilityImages = 200,
+    int Seed = 0,
+    int SplitSeed = 42,
+    string Device = "cpu",
+    int Threads = 0,
+    int PairsPerChunk = 1000);

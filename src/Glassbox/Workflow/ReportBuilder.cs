@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Glassbox.IO;
+using Glassbox.Metrics.Axiomatic;
+
+namespace Glassbox.Workflow;
+
+/// <summary>
+/// Writes report.html for a run folder: one self-contained page (figures embedded as data URIs, no network) with
+/// the models' accuracy, the DeepSHAP image plot and force plot, and the reliability checks, failures in red.
+/// </summary>
+public static class ReportBuilder
+{
+    /// <summary>Reads <c>metrics.json</c> in <paramref name="runFolder"/> and writes report.html next to it.</summary>
+    public static string Rebuild(string runFolder)
+    {
+        var layout = new OutputLayout(Path.GetFullPath(runFolder));
+        if (!File.Exists(layout.Metrics))
+            throw new GlassboxException($"'{runFolder}' has no metrics.json; run 'glassbox demo --out {runFolder}' first.");
+        RunMetrics? metrics;
+        try { metrics = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(layout.Metrics), ReferenceWorkflow.JsonOptions); }
+        catch (JsonException e) { throw new GlassboxException($"'{layout.Metrics}' is not valid: {e.Message}"); }
+        if (metrics is null) throw new GlassboxException($"'{layout.Metrics}' is empty.");
+        return Write(layout.Root, metrics);
+    }
+
+    /// <summary>Writes report.html into <paramref name="runFolder"/> for <paramref name="m"/>; returns its path.</summary>
+    public static string Write(string runFolder, RunMetrics m)
+    {
+        var layout = new OutputLayout(runFolder);
+        var h = new StringBuilder();
+        h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Glassbox report</title><style>")
+         .Append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}")
+         .Append("h1{margin-bottom:0}h2{border-bottom:2px solid #eee;padding-bottom:.2em;margin-top:2em}.sub{color:#666;margin-top:.2em}")
+         .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:.35em .7em;text-align:left}th{background:#f6f6f6}")
+         .Append("td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{background:#e8f5e9;border-left:6px solid #2e7d32;padding:.6em 1em;margin:1em 0}")
+         .Append(".fail{background:#ffebee;border-left:6px solid #c62828;padding:.6em 1em;margin:1em 0;font-weight:600;color:#b71c1c}")
+         .Append(".warn{background:#fff8e1;border-left:6px solid #f9a825;padding:.6em 1em;margin:1em 0}figure{margin:1.2em 0}figcaption{color:#555;font-size:.92em}img{max-width:100%}")
+         .Append("iframe{width:100%;height:560px;border:1px solid #ddd}code{background:#f4f4f4;padding:0 .25em}</style></head><body>");
+        h.Append("<h1>Glassbox report</h1><p class=\"sub\">Reference workflow on ").Append(E(m.Data.Folder)).Append(" — ")
+         .Append(E(m.CreatedUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(", ")
+         .Append(F(m.TotalSeconds, "F0")).Append(" s on ").Append(E(m.Runtime.Device)).Append(" (").Append(m.Runtime.Threads).Append(" threads)</p>");
+
+        // Verdict first.
+        var checks = new List<(bool Ok, string Text)>
+        {
+            (m.DeepShap.Additivity.Holds, $"DeepSHAP additivity on the plotted images: max |f(x) − E[f] − Σφ| = {m.DeepShap.Additivity.Max:E2} over {m.DeepShap.Additivity.Count} explanations"),
+            (m.Reliability.AdditivityModelA.Holds && m.Reliability.AdditivityModelB.Holds, $"Additivity on {m.Reliability.Images} validation explanations per model: max error A {m.Reliability.AdditivityModelA.Max:E2}, B {m.Reliability.AdditivityModelB.Max:E2}"),
+            (m.Reliability.DeletionModelA.BeatsRandom && m.Reliability.DeletionModelB.BeatsRandom, $"Deletion: removing pixels by attribution lowers the class probability faster than random order (AUC A {m.Reliability.DeletionModelA.AttributionAuc:F3} vs {m.Reliability.DeletionModelA.RandomAuc:F3}; B {m.Reliability.DeletionModelB.AttributionAuc:F3} vs {m.Reliability.DeletionModelB.RandomAuc:F3})"),
+            (m.Reliability.TopTenPercentOverlapMean > m.Reliability.RandomOverlapExpected, $"The two models agree beyond chance: top-10 % overlap {m.Reliability.TopTenPercentOverlapMean:F3} (chance {m.Reliability.RandomOverlapExpected:F2}), mean Spearman {m.Reliability.SpearmanMean:F3}"),
+        };
+        foreach (var (ok, text) in checks)
+            h.Append(ok ? "<div class=\"ok\">✓ " : "<div class=\"fail\">✗ FAILED: ").Append(E(text)).Append("</div>");
+
+        h.Append("<h2>Models</h2><table><tr><th>Model</th><th>Trained on</th><th>Images</th><th>Test accuracy</th><th>Validation accuracy</th><th>Epochs</th><th>Training img/s</th></tr>");
+        foreach (var md in m.Models)
+        {
+            h.Append("<tr><td>").Append(E(md.Name)).Append(" (<code>").Append(E(md.Checkpoint)).Append("</code>)</td><td>").Append(E(md.TrainedOn))
+             .Append("</td><td class=\"num\">").Append(md.TrainImages).Append("</td><td class=\"num\">").Append(P(md.TestAccuracy))
+             .Append("</td><td class=\"num\">").Append(P(md.ValidationAccuracy)).Append("</td><td class=\"num\">").Append(md.History.Epochs.Count)
+             .Append("</td><td class=\"num\">").Append(F(md.History.Epochs.Average(e => e.SamplesPerSecond), "F0")).Append("</td></tr>");
+        }
+        h.Append("</table><p>").Append(E($"Architecture {m.Settings.Architecture}; Adam (lr 1e-3), cross-entropy, batch {m.Settings.BatchSize}, {m.Settings.Epochs} epochs, seed {m.Settings.Seed}. " +
+            $"Data: {m.Data.TrainImages} training and {m.Data.TestImages} test images of {m.Data.Channels}×{m.Data.Height}×{m.Data.Width}; the training images are split 80/20 (seed {m.Settings.SplitSeed}) into {m.Data.SubsetTrainImages} for model B and {m.Data.ValidationImages} validation images. Model A saw the validation images during training, so its validation accuracy is optimistic; compare the test column."))
+         .Append("</p>");
+        Figure(h, layout, "training_history.png", "Training history: held-out accuracy (solid) and training loss (dashed) per epoch.");
+
+        h.Append("<h2>DeepSHAP explanations</h2><p>").Append(E($"SHAP values of model A for {m.DeepShap.TestIndices.Length} test images and every class, with {m.DeepShap.BackgroundSize} background images from the training data; values explain the {m.DeepShap.Output} (f(x) = E[f] + Σφ). Red pixels push the class score up, blue push it down; the scale of each row is symmetric at the 99.9th percentile of |φ|. {m.DeepShap.ImagesPerSecond:F2} images/s (all classes)."))
+         .Append("</p>");
+        Figure(h, layout, "shap_image_plot.png", "SHAP image plot: input, then one panel per class with its probability.");
+        if (File.Exists(layout.Figure("force_plot.html")))
+            h.Append("<p>Force plot of the first test image for its predicted class (pixels grouped into patches; hover a block to see its region). Open <a href=\"figures/force_plot.html\">figures/force_plot.html</a> on its own for the interactive version.</p>");
+        Figure(h, layout, "force_plot.svg", "Force plot: features pushing the score up (red) and down (blue) from the base value E[f] to f(x).");
+        h.Append("<table><tr><th>Class</th><th>Expected value E[f]</th></tr>");
+        for (int c = 0; c < m.DeepShap.ExpectedValue.Length; c++)
+            h.Append("<tr><td>").Append(E(m.Data.ClassNames[c])).Append("</td><td class=\"num\">").Append(F(m.DeepShap.ExpectedValue[c], "F4")).Append("</td></tr>");
+        h.Append("</table>");
+
+        h.Append("<h2>Reliability</h2><p>").Append(E($"Both models explain the same {m.Reliability.Images} validation images for their true class with DeepSHAP and the same background. Agreement between the two explanations of each image:")).Append("</p><table>")
+         .Append(Row("Mean Spearman rank correlation", F(m.Reliability.SpearmanMean, "F3")))
+         .Append(Row("Median Spearman rank correlation", F(m.Reliability.SpearmanMedian, "F3")))
+         .Append(Row("Mean top-10 % pixel overlap", $"{F(m.Reliability.TopTenPercentOverlapMean, "F3")} (chance: {F(m.Reliability.RandomOverlapExpected, "F2")})"))
+         .Append("</table>");
+        AdditivityTable(h, ("Plot (model A, all classes)", m.DeepShap.Additivity), ("Validation, model A", m.Reliability.AdditivityModelA), ("Validation, model B", m.Reliability.AdditivityModelB));
+        Figure(h, layout, "additivity_errors.png", "Additivity errors of every explanation; the dashed line is the tolerance.");
+        h.Append("<p>").Append(E("Deletion check: pixels are set to 0 in order of decreasing SHAP value (and, for reference, in random order); a faithful explanation makes the true class's probability fall faster, i.e. a smaller area under the curve.")).Append("</p><table><tr><th>Model</th><th>AUC by attribution</th><th>AUC random</th><th>Images where attribution order is faster</th></tr>");
+        foreach (var (name, d) in new[] { ("A", m.Reliability.DeletionModelA), ("B", m.Reliability.DeletionModelB) })
+            h.Append("<tr><td>").Append(name).Append("</td><td class=\"num\">").Append(F(d.AttributionAuc, "F3")).Append("</td><td class=\"num\">").Append(F(d.RandomAuc, "F3"))
+             .Append("</td><td class=\"num\">").Append(P(d.ShareFasterThanRandom)).Append("</td></tr>");
+        h.Append("</table>");
+        Figure(h, layout, "deletion_curves.png", "Deletion curves: mean probability of the true class as pixels are removed.");
+
+        h.Append("<h2>Files</h2><ul>");
+        foreach (var (k, v) in m.Files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            h.Append("<li><code>").Append(E(k)).Append("</code>: <a href=\"").Append(E(v)).Append("\">").Append(E(v)).Append("</a></li>");
+        h.Append("<li><code>metrics</code>: <a href=\"metrics.json\">metrics.json</a></li></ul>");
+        h.Append("<p class=\"sub\">").Append(E($"Runtime: TorchSharp {m.Runtime.TorchSharp}, allocator: {m.Runtime.Malloc}, libstdc++ compatibility shim loaded: {m.Runtime.LibStdCxxShim}.")).Append("</p></body></html>");
+        AtomicFile.WriteAllText(layout.Report, h.ToString());
+        return layout.Report;
+    }
+
+    private static void AdditivityTable(StringBuilder h, params (string Name, CompletenessReport R)[] rows)
+    {
+        h.Append("<table><tr><th>Additivity |f(x) − E[f] − Σφ|</th><th>Explanations</th><th>Max</th><th>Mean</th><th>Median</th><th>99th pct</th><th>Failures (tolerance ")
+         .Append(E(rows[0].R.Tolerance.ToString("E0", CultureInfo.InvariantCulture))).Append("·max(1,|f(x)|))</th></tr>");
+        foreach (var (name, r) in rows)
+            h.Append("<tr><td>").Append(E(name)).Append("</td><td class=\"num\">").Append(r.Count).Append("</td><td class=\"num\">").Append(F(r.Max, "E2"))
+             .Append("</td><td class=\"num\">").Append(F(r.Mean, "E2")).Append("</td><td class=\"num\">").Append(F(r.Median, "E2"))
+             .Append("</td><td class=\"num\">").Append(F(r.P99, "E2")).Append("</td><td class=\"num\"").Append(r.Failures > 0 ? " style=\"color:#c62828;font-weight:700\"" : "")
+             .Append('>').Append(r.Failures).Append("</td></tr>");
+    }
+
+    private static void Figure(StringBuilder h, OutputLayout layout, string file, string caption)
+    {
+        string path = layout.Figure(file);
+        if (!File.Exists(path)) return;
+        h.Append("<figure><img alt=\"").Append(E(caption)).Append("\" src=\"data:").Append(file.EndsWith(".svg", StringComparison.Ordinal) ? "image/svg+xml" : "image/png").Append(";base64,").Append(Convert.ToBase64String(File.ReadAllBytes(path)))
+         .Append("\"><figcaption>").Append(E(caption)).Append("</figcaption></figure>");
+    }
+
+    private static string Row(string k, string v) => $"<tr><td>{E(k)}</td><td class=\"num\">{E(v)}</td></tr>";
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    private static string P(double v) => double.IsFinite(v) ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) + " %" : "n/a";
+}
