@@ -10,7 +10,7 @@ namespace Glassbox.IO;
 /// </summary>
 public static class NpyFile
 {
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int Alignment = 64;
 
     /// <summary>Writes a float32 array (<c>&lt;f4</c>) of the given shape, atomically.</summary>
@@ -118,7 +118,7 @@ public static class NpyFile
         }
         int headerLength = textLength + pad;
         var prefix = new byte[Magic.Length + 2 + lengthField + headerLength];
-        Magic.CopyTo(prefix, 0);
+        Magic.CopyTo(prefix);
         prefix[6] = v1 ? (byte)1 : (byte)2;
         prefix[7] = 0;
         if (v1) BinaryPrimitives.WriteUInt16LittleEndian(prefix.AsSpan(8), (ushort)headerLength);

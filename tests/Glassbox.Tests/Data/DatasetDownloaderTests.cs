@@ -99,6 +99,27 @@ public class DatasetDownloaderTests
     }
 
     [Fact]
+    public async Task Download_Cancelled_LeavesNothingInTheCache()
+    {
+        using var cache = new TempDirectory();
+        var (server, source) = ServeSample();
+        using (server)
+        using (var http = new HttpClient())
+        {
+            var downloader = new DatasetDownloader(http, cache.Path);
+            using var cts = new CancellationTokenSource();
+            var progress = new CancelOnFirstReport(cts);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => downloader.DownloadAsync(source, progress, cts.Token));
+            Assert.Empty(Directory.GetFiles(downloader.FolderOf(source)));
+        }
+    }
+
+    private sealed class CancelOnFirstReport(CancellationTokenSource cts) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => cts.Cancel();
+    }
+
+    [Fact]
     public async Task Download_ReportsHttpErrors()
     {
         using var cache = new TempDirectory();

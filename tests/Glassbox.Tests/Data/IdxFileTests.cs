@@ -77,6 +77,34 @@ public class IdxFileTests
         Assert.True(e.Message.Contains("truncated") || e.Message.Contains("corrupt"), e.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Idx_Rejects_GzipFileCutInsideItsTrailer(int cut)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("x.gz");
+        IdxFile.Write(path, [10, 28, 28], Sample(10 * 28 * 28), gzip: true);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^cut]);
+        var e = Assert.Throws<GlassboxException>(() => IdxFile.Read(path));
+        Assert.Contains($"'{path}' is a truncated or corrupt gzip file", e.Message);
+    }
+
+    [Fact]
+    public void Idx_Rejects_GzipWithWrongCrc()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("x.gz");
+        IdxFile.Write(path, [10, 28, 28], Sample(10 * 28 * 28), gzip: true);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[^6] ^= 1;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<GlassboxException>(() => IdxFile.Read(path));
+        Assert.Contains("compressed data is corrupt", e.Message);
+    }
+
     [Fact]
     public void Idx_Rejects_TrailingGarbage()
     {
