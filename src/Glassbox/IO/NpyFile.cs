@@ -38,9 +38,13 @@ public static class NpyFile
         DType type = DType.Parse(header.Descr)
             ?? throw new GlassboxException($".npy file '{path}' has dtype '{header.Descr}'; supported dtypes are float32, float64, uint8, int32 and int64.");
 
-        long count = header.Shape.Aggregate(1L, (a, d) => a * d);
-        if (count > Array.MaxLength)
-            throw new GlassboxException($".npy file '{path}' holds {count} values (shape {NpyHeader.FormatShape(header.Shape)}), more than fit in one array.");
+        long count = header.Shape.Contains(0) ? 0 : 1;
+        foreach (int d in header.Shape)
+        {
+            count *= d;
+            if (count > Array.MaxLength)
+                throw new GlassboxException($".npy file '{path}' has shape {NpyHeader.FormatShape(header.Shape)}, more values than fit in one array.");
+        }
         long expected = count * type.Size;
         long present = bytes.LongLength - dataOffset;
         if (present < expected)

@@ -143,6 +143,36 @@ public class DatasetDownloaderTests
             DatasetSource.Mnist.UriOf(DatasetSource.Mnist.Files[0]).AbsoluteUri);
     }
 
+    /// <summary>
+    /// Debian's dataset-fashion-mnist ships the official files with a normalised gzip header (no file name,
+    /// another time stamp). Putting back the original header (file name, time stamp 2017-08-31) must give files
+    /// with the SHA-256 that <see cref="DatasetSource.FashionMnist"/> expects.
+    /// </summary>
+    [Fact]
+    public void FashionMnistSource_Hashes_MatchDebianFilesWithOriginalGzipHeader()
+    {
+        const string folder = "/usr/share/datasets/fashion-mnist";
+        if (!Directory.Exists(folder))
+            return; // Debian's dataset-fashion-mnist is not installed on this machine.
+        var mtimes = new Dictionary<string, uint>
+        {
+            ["train-images-idx3-ubyte.gz"] = 1504176606,
+            ["train-labels-idx1-ubyte.gz"] = 1504176606,
+            ["t10k-images-idx3-ubyte.gz"] = 1504176627,
+            ["t10k-labels-idx1-ubyte.gz"] = 1504176627,
+        };
+        foreach (DatasetFile file in DatasetSource.FashionMnist.Files)
+        {
+            byte[] debian = File.ReadAllBytes(Path.Combine(folder, file.FileName));
+            Assert.Equal(0, debian[3]); // no file name stored
+            byte[] header = [0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3];
+            BitConverter.GetBytes(mtimes[file.FileName]).CopyTo(header, 4);
+            byte[] name = System.Text.Encoding.ASCII.GetBytes(file.FileName[..^3] + "\0");
+            byte[] original = [.. header, .. name, .. debian.AsSpan(10)];
+            Assert.Equal(file.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(original)));
+        }
+    }
+
     [Fact]
     public void DatasetFile_RejectsPathsAndBadHashes()
     {
