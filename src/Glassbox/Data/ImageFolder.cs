@@ -9,7 +9,7 @@ public static class ImageFolder
 {
     /// <summary>
     /// Loads every image below <paramref name="folder"/>. Without a target size in <paramref name="options"/> all
-    /// images must have the size of the first one. Defaults: 3 channels (RGB), no resize.
+    /// images must have the size of the first one. Defaults: 3 channels (RGB), no resize. Alpha is ignored.
     /// </summary>
     public static ImageDataset Load(string folder, ImageLoadOptions? options = null)
     {
