@@ -75,17 +75,24 @@ public static class IdxFile
         if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
             return raw;
 
+        byte[] content;
         try
         {
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
             using var output = new MemoryStream();
             gz.CopyTo(output);
-            return output.ToArray();
+            content = output.ToArray();
         }
         catch (InvalidDataException e)
         {
-            throw new GlassboxException($"IDX file '{path}' starts like a gzip file but its compressed data is corrupt ({e.Message}). Download or copy the file again.", e);
+            throw new GlassboxException($"IDX file '{path}' starts like a gzip file but its compressed data is corrupt (a format or checksum error). Download or copy the file again.", e);
         }
+        // The decompressor accepts a stream cut inside its 8-byte trailer, so check the trailer's size field
+        // (uncompressed length mod 2^32) here.
+        uint trailerSize = raw.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4)) : uint.MaxValue;
+        if (trailerSize != (uint)content.LongLength)
+            throw new GlassboxException($"IDX file '{path}' is a truncated or corrupt gzip file: it decompresses to {content.LongLength} bytes but its gzip trailer does not match. Download or copy the file again.");
+        return content;
     }
 
     private static IdxArray Parse(byte[] bytes, string path)

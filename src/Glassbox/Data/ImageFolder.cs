@@ -2,15 +2,14 @@ namespace Glassbox.Data;
 
 /// <summary>
 /// Loads a folder with one subfolder per class, each holding PNG or JPEG files, into an <see cref="ImageDataset"/>.
-/// Classes are the subfolder names sorted ordinally; images are taken per class in ordinal file-name order.
+/// Classes are the subfolder names sorted ordinally (folders starting with '.' are skipped); images are taken per
+/// class in ordinal file-name order.
 /// </summary>
 public static class ImageFolder
 {
-    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
-
     /// <summary>
     /// Loads every image below <paramref name="folder"/>. Without a target size in <paramref name="options"/> all
-    /// images must have the size of the first one. Defaults: 3 channels (RGB), no resize.
+    /// images must have the size of the first one. Defaults: 3 channels (RGB), no resize. Alpha is ignored.
     /// </summary>
     public static ImageDataset Load(string folder, ImageLoadOptions? options = null)
     {
@@ -18,7 +17,9 @@ public static class ImageFolder
         options.Validate();
         if (!Directory.Exists(folder))
             throw new GlassboxException($"Image folder '{folder}' does not exist. Check the path.");
-        string[] classDirs = Directory.GetDirectories(folder).Order(StringComparer.Ordinal).ToArray();
+        string[] classDirs = Directory.GetDirectories(folder)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .Order(StringComparer.Ordinal).ToArray();
         if (classDirs.Length == 0)
             throw new GlassboxException($"Image folder '{folder}' has no subfolders; put each class's images in a subfolder named after the class.");
 
@@ -27,7 +28,7 @@ public static class ImageFolder
         for (int c = 0; c < classDirs.Length; c++)
         {
             string[] images = Directory.GetFiles(classDirs[c])
-                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Where(IsImageFile)
                 .Order(StringComparer.Ordinal).ToArray();
             if (images.Length == 0)
                 throw new GlassboxException($"Class folder '{classDirs[c]}' has no PNG or JPEG images; add images or remove the folder.");
@@ -56,5 +57,13 @@ public static class ImageFolder
             labels[i] = files[i].Label;
         }
         return new ImageDataset(pixels!, files.Count, channels, height, width, labels, classNames);
+    }
+
+    private static bool IsImageFile(string path)
+    {
+        string ext = Path.GetExtension(path);
+        return ext.Equals(".png", StringComparison.OrdinalIgnoreCase)
+            || ext.Equals(".jpg", StringComparison.OrdinalIgnoreCase)
+            || ext.Equals(".jpeg", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -10,7 +10,7 @@ namespace Glassbox.IO;
 /// </summary>
 public static class NpyFile
 {
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int Alignment = 64;
 
     /// <summary>Writes a float32 array (<c>&lt;f4</c>) of the given shape, atomically.</summary>
@@ -38,9 +38,13 @@ public static class NpyFile
         DType type = DType.Parse(header.Descr)
             ?? throw new GlassboxException($".npy file '{path}' has dtype '{header.Descr}'; supported dtypes are float32, float64, uint8, int32 and int64.");
 
-        long count = header.Shape.Aggregate(1L, (a, d) => a * d);
-        if (count > Array.MaxLength)
-            throw new GlassboxException($".npy file '{path}' holds {count} values (shape {NpyHeader.FormatShape(header.Shape)}), more than fit in one array.");
+        long count = header.Shape.Contains(0) ? 0 : 1;
+        foreach (int d in header.Shape)
+        {
+            count *= d;
+            if (count > Array.MaxLength)
+                throw new GlassboxException($".npy file '{path}' has shape {NpyHeader.FormatShape(header.Shape)}, more values than fit in one array.");
+        }
         long expected = count * type.Size;
         long present = bytes.LongLength - dataOffset;
         if (present < expected)
@@ -118,7 +122,7 @@ public static class NpyFile
         }
         int headerLength = textLength + pad;
         var prefix = new byte[Magic.Length + 2 + lengthField + headerLength];
-        Magic.CopyTo(prefix, 0);
+        Magic.CopyTo(prefix);
         prefix[6] = v1 ? (byte)1 : (byte)2;
         prefix[7] = 0;
         if (v1) BinaryPrimitives.WriteUInt16LittleEndian(prefix.AsSpan(8), (ushort)headerLength);
