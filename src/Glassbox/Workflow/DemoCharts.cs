@@ -97,6 +97,7 @@ public static class DemoCharts
 
     private static void Save(ScottPlot.Plot plt, string path)
     {
+        plt.Font.Set(ChartFont.Ensure());
         byte[] png = plt.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png);
         AtomicFile.WriteAllBytes(path, png);
     }
