@@ -6,7 +6,7 @@ public enum GroupingMode
     /// <summary>Square patches on a regular grid.</summary>
     Patches,
 
-    /// <summary>Connected regions of same-sign, non-negligible attribution; the rest forms one "other pixels" feature.</summary>
+    /// <summary>Connected regions of same-sign, non-negligible attribution; the rest forms one "other pixels, net" feature.</summary>
     Regions,
 }
 
@@ -95,7 +95,7 @@ public static class FeatureGrouping
         if (rest.Count > 0)
         {
             var other = Region(features.Count, rest, map, width, "");
-            features.Add(other with { Label = $"other pixels ({rest.Count} px)" });
+            features.Add(other with { Label = $"other pixels, net ({rest.Count} px)" });
         }
         return features;
     }

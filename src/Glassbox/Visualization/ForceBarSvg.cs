@@ -97,26 +97,48 @@ internal static class ForceBarSvg
     private static string Hook(ForceItem item, bool standalone) => standalone ? "" :
         $" data-f=\"{item.Id}\" data-label=\"{Markup.Escape(item.Label)}\" data-value=\"{Markup.Escape(NumberFormat.Signed(item.Value))}\"";
 
-    private sealed record PlacedLabel(ForceItem Item, double X, int Row);
+    private sealed record PlacedLabel(ForceItem Item, double X, int Row, double Anchor, double Width)
+    {
+        public double Left => X - Width / 2;
+        public double Right => X + Width / 2;
+
+        /// <summary>x of the leader line as it passes the labels of <paramref name="row"/> (it runs from the bar to this label's row).</summary>
+        public double LeaderAt(int row) => Anchor + (X - Anchor) * (row + 0.5) / (Row + 1.0);
+    }
+
+    /// <summary>True when <paramref name="a"/>'s box overlaps <paramref name="b"/>'s box or <paramref name="a"/>'s leader crosses <paramref name="b"/>.</summary>
+    private static bool Collides(PlacedLabel a, PlacedLabel b)
+    {
+        if (a.Row == b.Row) return a.Left < b.Right + 4 && a.Right > b.Left - 4;
+        if (b.Row < a.Row)
+        {
+            double lx = a.LeaderAt(b.Row);
+            return lx > b.Left - 3 && lx < b.Right + 3;
+        }
+        return false;
+    }
 
     private static List<PlacedLabel> PlaceLabels(ForceLayout layout, ForcePlotOptions options, Func<double, double> x, double width)
     {
-        var chosen = layout.Items.Where(i => i.Kind != ForceItemKind.Residual)
-            .OrderByDescending(i => Math.Abs(i.Value)).Take(Math.Max(0, options.MaxLabels))
-            .Concat(layout.Items.Where(i => i.Kind == ForceItemKind.Residual))
-            .OrderBy(i => (x(i.From) + x(i.To)) / 2).ToList();
-        var rowEnds = new double[MaxLabelRows];
-        Array.Fill(rowEnds, double.NegativeInfinity);
+        // The residual is never hidden, so it is placed first.
+        var chosen = layout.Items.Where(i => i.Kind == ForceItemKind.Residual)
+            .Concat(layout.Items.Where(i => i.Kind != ForceItemKind.Residual)
+                .OrderByDescending(i => Math.Abs(i.Value)).Take(Math.Max(0, options.MaxLabels)))
+            .ToList();
+
+        // The largest features claim the first row; smaller ones go to the first row where neither the label nor its
+        // leader line (from the block down to the label) runs into another label or leader.
         var placed = new List<PlacedLabel>();
         foreach (var item in chosen)
         {
             double w = Math.Max(NumberFormat.Signed(item.Value).Length * 7.6, item.Label.Length * 6.4) + 12;
-            double cx = Math.Clamp((x(item.From) + x(item.To)) / 2, w / 2 + 2, width - w / 2 - 2);
+            double anchor = (x(item.From) + x(item.To)) / 2;
+            double cx = Math.Clamp(anchor, w / 2 + 2, width - w / 2 - 2);
             for (int row = 0; row < MaxLabelRows; row++)
             {
-                if (cx - w / 2 < rowEnds[row]) continue;
-                rowEnds[row] = cx + w / 2;
-                placed.Add(new PlacedLabel(item, cx, row));
+                var candidate = new PlacedLabel(item, cx, row, anchor, w);
+                if (placed.Any(p => Collides(candidate, p) || Collides(p, candidate))) continue;
+                placed.Add(candidate);
                 break;
             }
         }

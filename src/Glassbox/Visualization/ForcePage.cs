@@ -8,7 +8,7 @@ internal static class ForcePage
 {
     private const string Css = """
         body{margin:0;background:#fff;color:#222;font-family:'DejaVu Sans','Segoe UI',Helvetica,Arial,sans-serif;}
-        main{max-width:1240px;margin:0 auto;padding:20px 24px;}
+        main{max-width:1280px;margin:0 auto;padding:20px 24px;}
         h1{font-size:20px;margin:0 0 4px;}
         .sub{color:#555;margin:0 0 16px;font-size:14px;}
         .warn{background:#fdecea;border-left:5px solid #c62828;color:#8e1b1b;padding:8px 12px;margin:0 0 14px;font-weight:bold;}
@@ -21,7 +21,8 @@ internal static class ForcePage
         .blk.on polygon{stroke:#111;stroke-width:2;}
         g.on text{text-decoration:underline;}
         figcaption{font-size:13px;color:#333;margin-top:8px;min-height:2.6em;max-width:280px;}
-        .bar{overflow-x:auto;}
+        .bar{flex:1 1 560px;min-width:0;}
+        .bar svg{width:100%;height:auto;display:block;}
         label{font-size:13px;color:#444;display:block;margin-top:6px;}
         table{border-collapse:collapse;font-size:13px;margin-top:18px;}
         th,td{padding:4px 12px;border-bottom:1px solid #e4e4e4;text-align:left;}
