@@ -20,6 +20,9 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--background-size <N>"), Description("Default: 100")]
         public int BackgroundSize { get; init; } = 100;
 
+        [CommandOption("--internal-batch-size <PAIRS>"), Description("DeepSHAP (input, background) pairs per chunk. Default: 200")]
+        public int PairsPerChunk { get; init; } = 200;
+
         [CommandOption("--threads <N>"), Description("libtorch threads (0 = default)")]
         public int Threads { get; init; }
 
@@ -29,7 +32,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, Threads: s.Threads);
+        var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)
         {
             Console.WriteLine(JsonSerializer.Serialize(ThroughputBenchmark.Run(options)));
@@ -63,7 +66,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string? entry = Environment.GetCommandLineArgs().FirstOrDefault();
         if (Path.GetFileNameWithoutExtension(self) == "dotnet" && entry is not null) psi.ArgumentList.Add(entry);
-        foreach (var a in new[] { "benchmark", "--this-process-only", "--arch", s.Arch, "--images", s.Images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--threads", s.Threads.ToString() })
+        foreach (var a in new[] { "benchmark", "--this-process-only", "--arch", s.Arch, "--images", s.Images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--internal-batch-size", s.PairsPerChunk.ToString(), "--threads", s.Threads.ToString() })
             psi.ArgumentList.Add(a);
         psi.Environment["GLASSBOX_MALLOC"] = mode;
         using var p = Process.Start(psi) ?? throw new GlassboxException("Could not start the benchmark child process.");

@@ -37,8 +37,8 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [CommandOption("--output <SPACE>"), Description("logits (default) or probabilities")]
         public string Output { get; init; } = "logits";
 
-        [CommandOption("--internal-batch-size <PAIRS>"), Description("(input, background) pairs per chunk; bounds memory. Default: 1000")]
-        public int PairsPerChunk { get; init; } = 1000;
+        [CommandOption("--internal-batch-size <PAIRS>"), Description("(input, background) pairs per chunk; bounds memory. Default: 200")]
+        public int PairsPerChunk { get; init; } = 200;
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

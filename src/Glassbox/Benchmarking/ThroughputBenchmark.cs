@@ -19,7 +19,7 @@ namespace Glassbox.Benchmarking;
 /// <param name="PairsPerChunk">DeepSHAP pairs per chunk.</param>
 /// <param name="Threads">libtorch threads (0 = default).</param>
 public sealed record BenchmarkOptions(string Architecture = Models.Architecture.ReferenceCnn, int Images = 10, int BackgroundSize = 100,
-    int TrainBatches = 30, int Repeats = 5, int PairsPerChunk = 1000, int Threads = 0);
+    int TrainBatches = 30, int Repeats = 5, int PairsPerChunk = 200, int Threads = 0);
 
 /// <summary>Figures printed by the benchmark.</summary>
 /// <param name="Malloc">Allocator setting the process ran under.</param>

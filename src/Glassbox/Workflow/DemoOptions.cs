@@ -29,4 +29,4 @@ public sealed record DemoOptions(
     int SplitSeed = 42,
     string Device = "cpu",
     int Threads = 0,
-    int PairsPerChunk = 1000);
+    int PairsPerChunk = 200);

@@ -28,7 +28,7 @@ namespace Glassbox.Workflow;
 /// <param name="Threads">libtorch threads (0 = default).</param>
 public sealed record ExplainRequest(
     string Checkpoint, string Input, string OutputFolder, string Background, int BackgroundSize = 100, string Classes = "all",
-    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, int PairsPerChunk = 1000, string Device = "cpu", int Threads = 0);
+    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, int PairsPerChunk = 200, string Device = "cpu", int Threads = 0);
 
 /// <summary>What <c>glassbox explain</c> wrote.</summary>
 public sealed record ExplainResult(Explanation Explanation, CompletenessReport Additivity, IReadOnlyDictionary<string, string> Files, string[] InputNames, int[] Predictions);

@@ -7,12 +7,12 @@ namespace Glassbox.Attribution.Propagation;
 
 /// <summary>Settings for <see cref="DeepShap"/>.</summary>
 /// <param name="Output">Explain logits (default, as SHAP and Captum do for classifiers) or softmax probabilities.</param>
-/// <param name="PairsPerChunk">(input, background) pairs evaluated together; bounds memory (about 0.25 MB per pair on the reference CNN).</param>
+/// <param name="PairsPerChunk">(input, background) pairs evaluated together; bounds memory (about 0.25 MB per pair on the reference CNN; 200 keeps each tensor under glibc's 32 MiB mmap threshold, measured 2.9× faster than 1000).</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − E[f] − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 /// <param name="SoftmaxQuadratureNodes">Gauss–Legendre nodes for the softmax path integral (probabilities only).</param>
 public sealed record DeepShapOptions(
     OutputSpace Output = OutputSpace.Logits,
-    int PairsPerChunk = 1000,
+    int PairsPerChunk = 200,
     double AdditivityTolerance = 1e-4,
     int SoftmaxQuadratureNodes = 64);
 
