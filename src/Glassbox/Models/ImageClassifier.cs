@@ -7,7 +7,7 @@ namespace Glassbox.Models;
 /// A built-in image classifier: optional per-channel normalisation followed by a PyTorch-compatible
 /// <c>nn.Sequential</c> of layers. <see cref="Forward"/> returns logits; softmax gives probabilities.
 /// </summary>
-public sealed class ImageClassifier : IDisposable
+public sealed class ImageClassifier : IImageModel
 {
     private readonly Tensor? _mean;
     private readonly Tensor? _std;
@@ -43,6 +43,12 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>The layers; state_dict keys follow PyTorch's nn.Sequential (<c>0.weight</c>, ...).</summary>
     public TorchSharp.Modules.Sequential Network { get; }
 
+    /// <inheritdoc />
+    public ModelKind Kind { get; init; } = ModelKind.BuiltIn;
+
+    /// <inheritdoc />
+    public bool SupportsGradients => true;
+
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers =>
         Network.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
@@ -75,13 +81,7 @@ public sealed class ImageClassifier : IDisposable
     }
 
     /// <summary>Throws a <see cref="GlassboxException"/> unless <paramref name="pixels"/> is N×C×H×W of this model's size.</summary>
-    public void CheckInput(Tensor pixels)
-    {
-        if (pixels.dim() != 4 || pixels.shape[1] != Info.Channels || pixels.shape[2] != Info.Height || pixels.shape[3] != Info.Width)
-            throw new GlassboxException(
-                $"The model expects images of shape N×{Info.Channels}×{Info.Height}×{Info.Width}, got {ShapeText(pixels.shape)}. " +
-                "Resize the images or use a model trained on this size.");
-    }
+    public void CheckInput(Tensor pixels) => ModelCapabilities.CheckInput(this, pixels);
 
     /// <summary>Formats a shape as 2×3×4.</summary>
     public static string ShapeText(long[] shape) => string.Join("×", shape);

@@ -25,19 +25,19 @@ public sealed record DeepShapOptions(
 /// from the reference's logits to the input's (Aumann–Shapley on the softmax layer), so additivity holds for
 /// probabilities too.</para>
 /// </summary>
-public sealed class DeepShap
+public sealed class DeepShap : IAttributionMethod
 {
-    private readonly ImageClassifier _model;
+    private readonly IImageModel _model;
     private readonly RescaleRule _rule;
     private readonly Tensor _background;
 
     /// <summary>Prepares the explainer with a background set (B×C×H×W pixels, B ≥ 1).</summary>
-    public DeepShap(ImageClassifier model, Tensor background, DeepShapOptions? options = null)
+    public DeepShap(IImageModel model, Tensor background, DeepShapOptions? options = null)
     {
         Options = options ?? new DeepShapOptions();
         if (Options.PairsPerChunk < 1) throw new GlassboxException("PairsPerChunk must be at least 1.");
         _model = model;
-        model.CheckInput(background);
+        ModelCapabilities.CheckInput(model, background);
         if (background.shape[0] < 1) throw new GlassboxException("The background set is empty; give at least one image.");
         CheckFinite(background, "background");
         _rule = new RescaleRule(model);
@@ -52,6 +52,13 @@ public sealed class DeepShap
     /// <summary>The settings in use.</summary>
     public DeepShapOptions Options { get; }
 
+    /// <inheritdoc />
+    public string Name => "deep-shap";
+
+    /// <inheritdoc />
+    public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+        => Explain(inputs, targets, progress, cancel);
+
     /// <summary>E_b[f_c(r_b)] for every class c: SHAP's <c>expected_value</c>.</summary>
     public double[] ExpectedValue { get; }
 
@@ -61,7 +68,7 @@ public sealed class DeepShap
     /// <summary>SHAP values for <paramref name="inputs"/> (N×C×H×W pixels) and the selected classes.</summary>
     public Explanation Explain(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
-        _model.CheckInput(inputs);
+        ModelCapabilities.CheckInput(_model, inputs);
         CheckFinite(inputs, "input");
         int n = (int)inputs.shape[0], classes = _model.Info.Classes;
         int[] table = targets.Resolve(n, classes, out int k);

@@ -17,14 +17,14 @@ public sealed class RescaleRule
 {
     private const double FallbackThreshold = 1e-6;
     private const double PoolThreshold = 1e-7;
-    private readonly ImageClassifier _model;
+    private readonly IImageModel _model;
     private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _layers;
 
     /// <summary>Checks that every layer has a rule; throws a <see cref="GlassboxException"/> naming the first that has none.</summary>
-    public RescaleRule(ImageClassifier model)
+    public RescaleRule(IImageModel model)
     {
         _model = model;
-        _layers = model.Layers;
+        _layers = ModelCapabilities.RequireLayers(model, "DeepLIFT");
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _layers.Count; i++)
         {

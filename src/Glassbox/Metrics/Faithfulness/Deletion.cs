@@ -33,7 +33,7 @@ public sealed record DeletionResult(double[] Fractions, double[] AttributionCurv
 public static class Deletion
 {
     /// <summary>Curves for <paramref name="images"/> (N×C×H×W) with per-pixel attributions N×C×H×W for <paramref name="targets"/>.</summary>
-    public static DeletionResult Evaluate(ImageClassifier model, float[] images, float[] attributions, int[] targets, DeletionOptions? options = null)
+    public static DeletionResult Evaluate(IImageModel model, float[] images, float[] attributions, int[] targets, DeletionOptions? options = null)
     {
         options ??= new DeletionOptions();
         if (options.Steps < 1) throw new GlassboxException("Deletion needs at least one step.");
@@ -71,7 +71,7 @@ public static class Deletion
         return area;
     }
 
-    private static void Curve(ImageClassifier model, ReadOnlySpan<float> image, int[] order, int target, double[] fractions,
+    private static void Curve(IImageModel model, ReadOnlySpan<float> image, int[] order, int target, double[] fractions,
         DeletionOptions options, double[,] into, int row)
     {
         int d = image.Length, points = fractions.Length;
@@ -91,7 +91,7 @@ public static class Deletion
         {
             int m = Math.Min(options.BatchSize, points - start);
             var x = torch.tensor(batch.AsSpan(start * d, m * d).ToArray(), [m, info.Channels, info.Height, info.Width], device: model.Device);
-            var p = model.Probabilities(x).select(1, target).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            var p = nn.functional.softmax(model.Forward(x), 1).select(1, target).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
             for (int j = 0; j < m; j++) into[row, start + j] = p[j];
         }
     }

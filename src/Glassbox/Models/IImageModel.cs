@@ -1,0 +1,74 @@
+using static TorchSharp.torch;
+
+namespace Glassbox.Models;
+
+/// <summary>Where a model came from; decides which attribution methods can run on it.</summary>
+public enum ModelKind
+{
+    /// <summary>A Glassbox architecture built with TorchSharp.</summary>
+    BuiltIn,
+    /// <summary>A JSON layer list plus safetensors weights (PyTorch nn.Sequential keys).</summary>
+    SequentialSpec,
+    /// <summary>A TorchScript file from torch.jit.trace/script: differentiable, but its layers are opaque.</summary>
+    TorchScript,
+    /// <summary>An ONNX model run by ONNX Runtime: a black-box function, no gradients.</summary>
+    Onnx,
+}
+
+/// <summary>
+/// Any image classifier Glassbox can explain: N×C×H×W pixels in [0,1] in, N×classes logits out.
+/// Gradient methods need <see cref="SupportsGradients"/>; propagation rules (DeepLIFT, LRP, guided backprop)
+/// need <see cref="Layers"/>; perturbation and Shapley-sampling methods need only <see cref="Forward"/>.
+/// </summary>
+public interface IImageModel : IDisposable
+{
+    /// <summary>Input shape, classes and preprocessing.</summary>
+    ModelInfo Info { get; }
+
+    /// <summary>Device of the model's computation.</summary>
+    Device Device { get; }
+
+    /// <summary>Where the model came from.</summary>
+    ModelKind Kind { get; }
+
+    /// <summary>True when autograd can differentiate <see cref="Forward"/> with respect to its input.</summary>
+    bool SupportsGradients { get; }
+
+    /// <summary>The layers after <see cref="Preprocess"/>, in order, or null when the model is opaque.</summary>
+    IReadOnlyList<nn.Module<Tensor, Tensor>>? Layers { get; }
+
+    /// <summary>Maps [0,1] pixels to the first layer's input (affine: identity or per-channel normalisation).</summary>
+    Tensor Preprocess(Tensor pixels);
+
+    /// <summary>Logits for N×C×H×W pixels; differentiable when <see cref="SupportsGradients"/>.</summary>
+    Tensor Forward(Tensor pixels);
+}
+
+/// <summary>Checks of what a model can do, with errors that say which methods work instead.</summary>
+public static class ModelCapabilities
+{
+    /// <summary>Throws unless <paramref name="model"/> is differentiable.</summary>
+    public static void RequireGradients(IImageModel model, string method)
+    {
+        if (!model.SupportsGradients)
+            throw new GlassboxException(
+                $"{method} needs gradients, but this {model.Kind} model is a black box. Use a perturbation or Shapley-sampling method " +
+                "(occlusion, feature-ablation, shapley-value-sampling, kernel-shap, lime, partition-shap).");
+    }
+
+    /// <summary>Returns the layers or throws a clear error for opaque models.</summary>
+    public static IReadOnlyList<nn.Module<Tensor, Tensor>> RequireLayers(IImageModel model, string method)
+        => model.Layers ?? throw new GlassboxException(
+            $"{method} applies rules layer by layer, but this {model.Kind} model's layers are not visible. " +
+            "Use a gradient method (saliency, integrated-gradients, gradient-shap, ...) or a perturbation method, or load the model as a Sequential spec.");
+
+    /// <summary>Throws a <see cref="GlassboxException"/> unless <paramref name="pixels"/> is N×C×H×W of the model's size.</summary>
+    public static void CheckInput(IImageModel model, Tensor pixels)
+    {
+        var i = model.Info;
+        if (pixels.dim() != 4 || pixels.shape[1] != i.Channels || pixels.shape[2] != i.Height || pixels.shape[3] != i.Width)
+            throw new GlassboxException(
+                $"The model expects images of shape N×{i.Channels}×{i.Height}×{i.Width}, got {string.Join("×", pixels.shape)}. " +
+                "Resize the images or use a model trained on this size.");
+    }
+}
