@@ -14,9 +14,12 @@ namespace Glassbox.Attribution;
 /// <param name="BaseValues">Expected value / baseline output for each [n,k].</param>
 /// <param name="AdditivityErrors">|f(x) − base − Σφ| for each [n,k], or null where the method promises no additivity.</param>
 /// <param name="AdditivityTolerance">The bound each error is checked against: tolerance · max(1, |f(x)|).</param>
+/// <param name="AdditivityGuaranteed">True when the method promises completeness (DeepLIFT, Shapley sampling, ...), so
+/// an error above the tolerance is a failure; false for estimators (IG with few steps, GradientSHAP) whose error is
+/// reported as a convergence measure only.</param>
 public sealed record Explanation(
     string Method, object Settings, float[] Values, int[] Shape, int[] Targets, OutputSpace Output,
-    double[] Outputs, double[] BaseValues, double[]? AdditivityErrors, double AdditivityTolerance)
+    double[] Outputs, double[] BaseValues, double[]? AdditivityErrors, double AdditivityTolerance, bool AdditivityGuaranteed = true)
 {
     /// <summary>Number of inputs (N).</summary>
     public int Count => Shape[0];
@@ -31,10 +34,18 @@ public sealed record Explanation(
     /// <summary>Largest additivity error, or NaN when the method has none.</summary>
     public double MaxAdditivityError => AdditivityErrors is { Length: > 0 } e ? e.Max() : double.NaN;
 
-    /// <summary>Indices [n·K+k] whose additivity error exceeds tolerance·max(1,|f(x)|).</summary>
+    /// <summary>Signed convergence delta Σφ − (f(x) − base) at [n·K+k] (Captum's <c>delta</c>).</summary>
+    public double Delta(int index)
+    {
+        double sum = 0;
+        foreach (float v in Values.AsSpan(index * MapSize, MapSize)) sum += v;
+        return sum - (Outputs[index] - BaseValues[index]);
+    }
+
+    /// <summary>Indices [n·K+k] whose additivity error exceeds tolerance·max(1,|f(x)|); empty when additivity is not guaranteed.</summary>
     public IReadOnlyList<int> AdditivityFailures()
     {
-        if (AdditivityErrors is null) return [];
+        if (AdditivityErrors is null || !AdditivityGuaranteed) return [];
         var failures = new List<int>();
         for (int i = 0; i < AdditivityErrors.Length; i++)
             if (!(AdditivityErrors[i] <= AdditivityTolerance * Math.Max(1, Math.Abs(Outputs[i])))) failures.Add(i);

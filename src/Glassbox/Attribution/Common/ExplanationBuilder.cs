@@ -59,7 +59,7 @@ public sealed class ExplanationBuilder
     /// Builds the explanation. <paramref name="outputs"/> and <paramref name="baseValues"/> are [n·K + k] values of
     /// f(x) and f(baseline); with <paramref name="completeness"/> the errors |f(x) − base − Σφ| are computed.
     /// </summary>
-    public Explanation Build(OutputSpace output, double[]? outputs, double[]? baseValues, bool completeness, double tolerance = 1e-4)
+    public Explanation Build(OutputSpace output, double[]? outputs, double[]? baseValues, bool completeness, double tolerance = 1e-4, bool guaranteed = true)
     {
         outputs ??= Enumerable.Repeat(double.NaN, N * K).ToArray();
         baseValues ??= Enumerable.Repeat(double.NaN, N * K).ToArray();
@@ -74,7 +74,7 @@ public sealed class ExplanationBuilder
                 errors[i] = Math.Abs(outputs[i] - baseValues[i] - sum);
             }
         }
-        return new Explanation(Method, Settings, _values, [N, K, C, H, W], Targets, output, outputs, baseValues, errors, tolerance);
+        return new Explanation(Method, Settings, _values, [N, K, C, H, W], Targets, output, outputs, baseValues, errors, tolerance, guaranteed);
     }
 
     /// <summary>Per-[n·K+k] values of the selected class from N×classes model outputs.</summary>
