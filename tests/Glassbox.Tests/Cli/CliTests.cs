@@ -32,15 +32,19 @@ public class CliTests(ITestOutputHelper output)
         return r;
     }
 
-    /// <summary>Exit code 1 and exactly one non-empty output line, "error: ...", with no stack trace.</summary>
-    private static string AssertUserError(CliProcess.Result r)
+    /// <summary>
+    /// Exit code 1 and no stack trace; the output is exactly one line "error: ..." (or, with
+    /// <paramref name="afterProgress"/>, ends with that line after progress output).
+    /// </summary>
+    private static string AssertUserError(CliProcess.Result r, bool afterProgress = false)
     {
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.DoesNotContain("   at ", r.All);
         Assert.DoesNotContain("Exception", r.All);
         var lines = r.All.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string line = Assert.Single(lines);
+        string line = afterProgress ? lines[^1] : Assert.Single(lines);
         Assert.StartsWith("error: ", line);
+        Assert.Single(lines, l => l.StartsWith("error: ", StringComparison.Ordinal));
         return line;
     }
 
@@ -99,6 +103,18 @@ public class CliTests(ITestOutputHelper output)
         Assert.Contains("Unknown architecture 'vgg'", AssertUserError(arch));
         var lr = Run(dir, "train", "--lr", "-1", "--max-train", "10", "--data", RepoPaths.MnistSample, "-o", dir.File("ckpt"));
         Assert.Contains("Learning rate must be positive", AssertUserError(lr));
+    }
+
+    [Theory]
+    [InlineData("train", "--batch-size", "0", "Batch size must be at least 1, not 0")]
+    [InlineData("train", "--max-train", "-3", "--max-train must be at least 1, not -3")]
+    [InlineData("demo", "--batch-size", "0", "Batch size must be at least 1, not 0")]
+    public void Training_WithBadSizes_FailsWithAClearMessage_InsteadOfCrashing(string command, string option, string value, string message)
+    {
+        // These crashed with DivideByZeroException / ArgumentOutOfRangeException and a stack trace (exit 134).
+        using var dir = new TempDirectory();
+        var r = Run(dir, command, option, value, "--data", RepoPaths.MnistSample, "-o", dir.File("out"));
+        Assert.Equal($"error: {message}.", AssertUserError(r, afterProgress: command == "demo"));
     }
 
     [Fact]

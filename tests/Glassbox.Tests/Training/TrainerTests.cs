@@ -126,6 +126,26 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(history.Epochs[1].TrainLoss, reports[^1].Loss, 1e-9);
     }
 
+    [Fact]
+    public void EarlyStopping_EndsTrainingWhenTheHeldOutLossStopsImproving()
+    {
+        // With a learning rate of 1e-30 Adam's steps vanish in float32, so the held-out loss never improves:
+        // epoch 1 sets the best loss, epoch 2 is the first without improvement and patience 1 stops there.
+        torch.manual_seed(2);
+        using var model = new ImageClassifier(Mnist(Architecture.PooledCnn));
+        var history = new Trainer(new TrainingOptions(Epochs: 5, BatchSize: 50, LearningRate: 1e-30, EarlyStopPatience: 1))
+            .Train(model, SampleData.Train.Take(100), SampleData.Test.Take(100));
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(new[] { 1, 2 }, history.Epochs.Select(e => e.Epoch));
+        Assert.Equal(history.Epochs[0].HeldOutLoss, history.Epochs[1].HeldOutLoss, 1e-9);
+
+        // Without a held-out set there is nothing to stop on.
+        var all = new Trainer(new TrainingOptions(Epochs: 3, BatchSize: 50, LearningRate: 1e-30, EarlyStopPatience: 1))
+            .Train(model, SampleData.Train.Take(100), null);
+        Assert.False(all.StoppedEarly);
+        Assert.Equal(3, all.Epochs.Count);
+    }
+
     [Theory]
     [InlineData(0, 64, 1e-3, "Epochs must be at least 1, not 0")]
     [InlineData(-2, 64, 1e-3, "Epochs must be at least 1, not -2")]
