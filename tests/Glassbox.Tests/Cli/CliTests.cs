@@ -134,9 +134,9 @@ public class CliTests(ITestOutputHelper output)
     [InlineData("train", new[] { "--data", "--out", "--arch", "--epochs", "--batch-size", "--lr", "--normalize", "--early-stop", "--max-train", "--seed", "--device", "--threads" })]
     [InlineData("explain", new[] { "--model", "--input", "--out", "--method", "--background", "--background-size", "--classes", "--top-k", "--output", "--internal-batch-size", "--seed" })]
     [InlineData("demo", new[] { "--data", "--out", "--arch", "--epochs", "--batch-size", "--background-size", "--plot-images", "--reliability-images" })]
-    [InlineData("report", new[] { "USAGE:" })]
+    [InlineData("report", new[] { "RUN_FOLDER", "A folder written by 'glassbox demo'" })]
     [InlineData("benchmark", new[] { "--arch", "--images", "--background-size", "--threads", "--this-process-only" })]
-    [InlineData("download", new[] { "--cache" })]
+    [InlineData("download", new[] { "<DATASET>", "mnist or fashion-mnist", "--cache" })]
     public void Help_ForEachCommand_ExitsZeroAndListsItsOptions(string command, string[] options)
     {
         using var dir = new TempDirectory();
@@ -146,6 +146,23 @@ public class CliTests(ITestOutputHelper output)
         Assert.Contains($"glassbox {command}", r.StdOut);
         Assert.Contains("USAGE:", r.StdOut);
         foreach (var o in options) Assert.Contains(o, r.StdOut);
+    }
+
+    [Fact]
+    public void Train_TwiceWithTheSameSeed_WritesIdenticalWeights_AnotherSeedDiffers()
+    {
+        // --seed seeds libtorch (weight initialisation) and the shuffling, in separate processes.
+        using var dir = new TempDirectory();
+        string Train(string name, string seed)
+        {
+            var r = Run(dir, "train", "--arch", "pooled-cnn", "--max-train", "128", "--epochs", "1", "--data", RepoPaths.MnistSample, "-o", dir.File(name), "--seed", seed);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            return Checkpoint.ReadMetadata(dir.File(name)).WeightsSha256;
+        }
+        string a = Train("a", "3"), b = Train("b", "3"), c = Train("c", "4");
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+        Assert.Equal(File.ReadAllBytes(dir.File("a/model.safetensors")), File.ReadAllBytes(dir.File("b/model.safetensors")));
     }
 
     [Fact]
