@@ -14,7 +14,7 @@ internal static class CliRunner
         }
         catch (Exception e) when (UserMessage(e) is string message)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+            WriteError(message);
             return e is CommandParseException or CommandRuntimeException ? 2 : 1;
         }
         catch (OperationCanceledException)
@@ -22,6 +22,16 @@ internal static class CliRunner
             AnsiConsole.MarkupLine("[yellow]cancelled[/]");
             return 130;
         }
+    }
+
+    /// <summary>
+    /// Prints the message on one line. Spectre wraps markup at the console width (80 columns when output is
+    /// redirected), which would split a long path over several lines of a log; redirected output gets plain text.
+    /// </summary>
+    private static void WriteError(string message)
+    {
+        if (Console.IsOutputRedirected) Console.Out.WriteLine($"error: {message}");
+        else AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
     }
 
     private static string? UserMessage(Exception e) => e switch

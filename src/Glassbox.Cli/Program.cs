@@ -6,6 +6,7 @@ var app = new CommandApp();
 app.Configure(c =>
 {
     c.SetApplicationName("glassbox");
+    c.UseStrictParsing(); // a mistyped option (--epoch) is an error, not silently ignored
     c.PropagateExceptions();
     c.AddCommand<DemoCommand>("demo")
         .WithDescription("Run the whole reference workflow on the shipped MNIST sample: train two models, explain with DeepSHAP, check the explanations, write report.html.");

@@ -13,7 +13,7 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [CommandOption("-m|--model <CHECKPOINT>"), Description("Checkpoint folder written by 'glassbox train' or 'glassbox demo' (e.g. glassbox-out/model-a)")]
         public string Model { get; init; } = "";
 
-        [CommandOption("-i|--input <PATH>"), Description(".npy (N×C×H×W, N×H×W or H×W; float in [0,1] or uint8), a PNG/JPEG image, or a folder of images")]
+        [CommandOption("-i|--input <PATH>"), Description(".npy (N×C×H×W, N×H×W or H×W; float in [[0,1]] or uint8), a PNG/JPEG image, or a folder of images")]
         public string Input { get; init; } = "";
 
         [CommandOption("-o|--out <FOLDER>"), Description("Output folder. Default: glassbox-explain")]
@@ -58,9 +58,9 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var a = result.Additivity;
         if (a.Holds)
-            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[f] − Σφ| = {a.Max:E2} over {a.Count} explanations (tolerance {a.Tolerance:E0}·max(1,|f(x)|)).");
+            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[[f]] − Σφ| = {a.Max:E2} over {a.Count} explanations (tolerance {a.Tolerance:E0}·max(1,|f(x)|)).");
         else
-            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {a.Max:E2}. The attributions do not sum to f(x) − E[f]; do not trust them.");
+            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {a.Max:E2}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
         foreach (var (k, v) in result.Files)
             AnsiConsole.MarkupLine($"  {Markup.Escape(k)}: {Markup.Escape(Path.Combine(s.Out, v))}");
         return a.Holds ? 0 : 3;

@@ -43,6 +43,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        // Check the options before loading data: a batch size of 0 would otherwise divide by zero below.
+        var options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, EarlyStopPatience: s.EarlyStop);
+        options.Validate();
+        if (s.MaxTrain is < 1) throw new GlassboxException($"--max-train must be at least 1, not {s.MaxTrain}.");
         var ctx = TorchContext.Create(s.Device, s.Threads, s.Seed);
         string data = s.Data ?? Paths.ShippedSample();
         var train = MnistFormat.LoadFolder(data, "train");
@@ -51,7 +55,6 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var norm = s.Normalize ? Normalization.Compute(train) : null;
         var info = new ModelInfo(s.Arch, train.Channels, train.Height, train.Width, train.ClassNames, norm?.Mean, norm?.Std);
         using var model = new ImageClassifier(info, ctx.Device);
-        var options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, EarlyStopPatience: s.EarlyStop);
         var history = ConsoleObserver.Run(obs =>
         {
             int batches = (train.Count + s.BatchSize - 1) / s.BatchSize;

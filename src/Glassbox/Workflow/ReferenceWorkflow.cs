@@ -163,9 +163,11 @@ public sealed class ReferenceWorkflow(DemoOptions options, IRunObserver? observe
 
     private (ImageClassifier Model, TrainingHistory History) TrainModel(string stage, ModelInfo info, ImageDataset train, ImageDataset heldOut, TorchContext ctx, CancellationToken cancel)
     {
+        var trainingOptions = new TrainingOptions(options.Epochs, options.BatchSize, Seed: options.Seed);
+        trainingOptions.Validate(); // before the division below (batch size 0)
         torch.manual_seed(options.Seed);
         var model = new ImageClassifier(info, ctx.Device);
-        var trainer = new Trainer(new TrainingOptions(options.Epochs, options.BatchSize, Seed: options.Seed));
+        var trainer = new Trainer(trainingOptions);
         int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
         Stage(stage, (double)options.Epochs * batches);
         var history = trainer.Train(model, train, heldOut, new SyncProgress<TrainingProgress>(p =>

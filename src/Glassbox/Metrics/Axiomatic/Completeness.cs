@@ -21,10 +21,15 @@ public sealed record CompletenessReport(int Count, double Max, double Mean, doub
     {
         var errors = explanation.AdditivityErrors ?? throw new ArgumentException($"{explanation.Method} reports no additivity errors.");
         if (errors.Length == 0) return new CompletenessReport(0, 0, 0, 0, 0, 0, 0, explanation.AdditivityTolerance);
-        var sorted = errors.Order().ToArray();
+        // NaN errors (failures) sort last so that Max and the upper percentiles show them; Order() would put them
+        // first and Max() skips them, reporting a clean maximum for a failed check.
+        var sorted = errors.Order(NaNLast).ToArray();
         double Pct(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        double maxRel = errors.Select((e, i) => e / Math.Max(1, Math.Abs(explanation.Outputs[i]))).Max();
+        double maxRel = errors.Select((e, i) => e / Math.Max(1, Math.Abs(explanation.Outputs[i]))).Order(NaNLast).Last();
         return new CompletenessReport(errors.Length, sorted[^1], errors.Average(), Pct(0.5), Pct(0.99), maxRel,
             explanation.AdditivityFailures().Count, explanation.AdditivityTolerance);
     }
+
+    private static readonly Comparer<double> NaNLast = Comparer<double>.Create(
+        (a, b) => double.IsNaN(a) ? (double.IsNaN(b) ? 0 : 1) : double.IsNaN(b) ? -1 : a.CompareTo(b));
 }
