@@ -70,13 +70,14 @@ public static class Checkpoint
         string path = ResolveFolder(folder);
         string weightsPath = Path.Combine(path, WeightsFile);
         if (!File.Exists(weightsPath)) throw new GlassboxException($"Checkpoint '{folder}' has no {WeightsFile}.");
-        string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(weightsPath)));
+        byte[] weightBytes = File.ReadAllBytes(weightsPath);
+        string sha = Convert.ToHexStringLower(SHA256.HashData(weightBytes));
         if (!string.Equals(sha, meta.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new GlassboxException($"'{weightsPath}' does not belong to '{MetadataFile}' (SHA-256 {sha}, expected {meta.WeightsSha256}): the checkpoint was modified or its files mixed up.");
         var model = new ImageClassifier(meta.Model, device);
         try
         {
-            LoadWeights(model, SafeTensors.Read(weightsPath), weightsPath);
+            LoadWeights(model, SafeTensors.Read(weightBytes, weightsPath), weightsPath);
         }
         catch
         {
@@ -99,7 +100,6 @@ public static class Checkpoint
                 (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") +
                 (missing.Count > 0 && extra.Count > 0 ? "; " : "") +
                 (extra.Count > 0 ? $"unexpected {string.Join(", ", extra)}" : "") + ".");
-        using var noGrad = torch.no_grad();
         foreach (var (name, p) in state)
         {
             var t = tensors[name];
@@ -107,6 +107,12 @@ public static class Checkpoint
                 throw new GlassboxException($"'{source}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but architecture '{model.Info.Architecture}' needs [{string.Join(", ", p.shape)}].");
             if (t.Data.Any(v => !float.IsFinite(v)))
                 throw new GlassboxException($"'{source}': tensor '{name}' contains NaN or infinite values.");
+        }
+        // Everything checked: copy (a failure above leaves the model untouched).
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in state)
+        {
+            var t = tensors[name];
             using var src = torch.tensor(t.Data, t.Shape);
             p.copy_(src);
         }

@@ -63,7 +63,12 @@ public static class SafeTensors
     public static Dictionary<string, SafeTensor> Read(string path)
     {
         if (!File.Exists(path)) throw new GlassboxException($"Weights file '{path}' does not exist.");
-        byte[] all = File.ReadAllBytes(path);
+        return Read(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses safetensors bytes; <paramref name="path"/> names the source in error messages.</summary>
+    public static Dictionary<string, SafeTensor> Read(byte[] all, string path)
+    {
         string Bad(string what) => $"'{path}' is not a valid safetensors file: {what}.";
         if (all.Length < 8) throw new GlassboxException(Bad("it is shorter than the 8-byte header length"));
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(all);

@@ -64,15 +64,7 @@ public static class NpyFile
     {
         NpyArray a = Read(path);
         shape = a.Shape;
-        return a.Data switch
-        {
-            float[] f => f,
-            double[] d => Array.ConvertAll(d, v => (float)v),
-            byte[] b => Array.ConvertAll(b, v => (float)v),
-            int[] i => Array.ConvertAll(i, v => (float)v),
-            long[] l => Array.ConvertAll(l, v => (float)v),
-            _ => throw new InvalidOperationException($"Unexpected array type {a.Data.GetType()}."),
-        };
+        return a.ToFloat32();
     }
 
     private static void WriteArray(string path, string descr, Array data, int[] shape)

@@ -4,7 +4,7 @@ namespace Glassbox.Training;
 /// <param name="Epochs">Passes over the training set.</param>
 /// <param name="BatchSize">Images per optimisation step.</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
-/// <param name="Seed">Seeds weight initialisation and shuffling.</param>
+/// <param name="Seed">Seeds the shuffling order (weights are initialised from libtorch's generator, seeded by TorchContext.Create).</param>
 /// <param name="Shuffle">Shuffle the training set every epoch.</param>
 /// <param name="EarlyStopPatience">Stop when the held-out loss has not improved for this many epochs; null never stops early.</param>
 public sealed record TrainingOptions(

@@ -40,6 +40,8 @@ public static class ExplainJob
     public static ExplainResult Run(ExplainRequest r, IRunObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new SilentObserver();
+        if (r.TopK < 0) throw new GlassboxException($"--top-k must be 0 (all explained classes) or positive, not {r.TopK}.");
+        if (r.BackgroundSize < 1) throw new GlassboxException($"--background-size must be at least 1, not {r.BackgroundSize}.");
         var ctx = TorchContext.Create(r.Device, r.Threads, r.Seed);
         var (model, meta) = Checkpoint.Load(r.Checkpoint, ctx.Device);
         using var _ = model;

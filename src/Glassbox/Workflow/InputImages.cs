@@ -32,8 +32,9 @@ public static class InputImages
             throw new GlassboxException($"Input '{path}' is neither a .npy file, a PNG/JPEG image nor a folder of images.");
 
         var raw = NpyFile.Read(path);
-        float[] px = NpyFile.ReadFloat32(path, out int[] shape);
-        if (raw.DType.EndsWith("u1", StringComparison.Ordinal))
+        int[] shape = raw.Shape;
+        float[] px = raw.ToFloat32();
+        if (raw.Data is byte[])
             for (int i = 0; i < px.Length; i++) px[i] /= 255f;
         int n = shape.Length switch
         {
