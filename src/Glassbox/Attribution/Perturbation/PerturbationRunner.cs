@@ -50,7 +50,7 @@ public sealed class PerturbationRunner
     {
         long m = images.shape[0];
         var result = new double[m * Classes];
-        int batch = ImagesPerForward(1);
+        int batch = ImagesPerForward((int)Math.Min(m, int.MaxValue));
         for (long start = 0; start < m; start += batch)
         {
             int count = (int)Math.Min(batch, m - start);
