@@ -1,0 +1,48 @@
+using Glassbox.Attribution;
+using Glassbox.Attribution.Masks;
+using Glassbox.Models;
+using Glassbox.Workflow.Methods;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Attribution.Perturbation;
+
+public class PerturbationCatalogTests
+{
+    [Fact]
+    public void PerturbationEntries_NeedOnlyForwardPasses_AndBuildWorkingMethods()
+    {
+        var names = PerturbationMethods.Entries.Select(e => e.Name).ToArray();
+        Assert.Equal(new[] { "occlusion", "feature-ablation", "shapley-value-sampling", "kernel-shap" }, names);
+        using var model = new FunctionModel(TestModels.Info(1, 8, 8, 2), x => x.reshape(x.shape[0], 2, 32).sum(2).pow(2));
+        torch.manual_seed(1);
+        var x = torch.rand(2, 1, 8, 8);
+        foreach (var entry in PerturbationMethods.Entries)
+        {
+            Assert.Equal(MethodRequirement.Forward, entry.Requirement);
+            MethodCatalog.CheckModel(entry, model);
+            var args = new MethodArguments { NSamples = 20, SlidingWindow = [2, 2], Strides = [2], FeatureMask = MaskSource.Grid(4), Seed = 3 };
+            var method = entry.Create(model, args);
+            Assert.Equal(entry.Name, method.Name);
+            var e = method.Attribute(x, TargetSelection.AllClasses);
+            Assert.Equal(new[] { 2, 2, 1, 8, 8 }, e.Shape);
+            Assert.True(e.Values.Max(Math.Abs) > 0, entry.Name);
+        }
+    }
+
+    [Fact]
+    public void PerturbationMethods_OnTheReferenceCnn_AreAdditiveWhereGuaranteed()
+    {
+        torch.manual_seed(5);
+        using var model = new ImageClassifier(TestModels.Info(1, 12, 12, 10) with { Architecture = Architecture.ReferenceCnn });
+        var x = torch.rand(2, 1, 12, 12);
+        var args = new MethodArguments { NSamples = 10, Output = OutputSpace.Probabilities };
+        foreach (var entry in PerturbationMethods.Entries)
+        {
+            var e = entry.Create(model, args).Attribute(x, TargetSelection.Classes(3));
+            Assert.Equal(new[] { 2, 1, 1, 12, 12 }, e.Shape);
+            Assert.Empty(e.AdditivityFailures());
+            if (entry.Family == "shapley") Assert.True(e.MaxAdditivityError < 1e-5, $"{entry.Name}: {e.MaxAdditivityError}");
+        }
+    }
+}
