@@ -91,7 +91,20 @@ public sealed class ShapleyValueSampling : IAttributionMethod
             rowStart[i + 1] = rowStart[i] + (long)samples * (p - 1);
         }
         long total = rowStart[n];
-        var stepOutputs = new double[total * k];
+        // Rows arrive in order (input, permutation, step), so marginal contributions are accumulated on the fly.
+        var phi = new double[n][];
+        var previous = new double[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            phi[i] = new double[k * masks[i].Count];
+            int p = masks[i].Count;
+            if (p == 1)
+                for (int slot = 0; slot < k; slot++)
+                {
+                    int cls = builder.Targets[i * k + slot];
+                    phi[i][slot] = samples * (f0[i * runner.Classes + cls] - fb[i * runner.Classes + cls]);
+                }
+        }
         runner.Run(total, runner.ImagesPerForward(n), (start, count) =>
         {
             var keep = new float[(long)count * d];
@@ -109,9 +122,18 @@ public sealed class ShapleyValueSampling : IAttributionMethod
         {
             for (int r = 0; r < count; r++)
             {
-                int i = Locate(rowStart, masks, samples, start + r).Input;
+                var (i, s, t) = Locate(rowStart, masks, samples, start + r);
+                int p = masks[i].Count;
+                var perm = perms[i][s];
                 for (int slot = 0; slot < k; slot++)
-                    stepOutputs[(start + r) * k + slot] = runner.At(outputs, r, builder.Targets[i * k + slot]);
+                {
+                    int cls = builder.Targets[i * k + slot];
+                    double before = t == 0 ? fb[i * runner.Classes + cls] : previous[i * k + slot];
+                    double current = runner.At(outputs, r, cls);
+                    phi[i][slot * p + perm[t]] += current - before;
+                    previous[i * k + slot] = current;
+                    if (t == p - 2) phi[i][slot * p + perm[p - 1]] += f0[i * runner.Classes + cls] - current;
+                }
             }
         }, progress, cancel);
 
@@ -121,22 +143,9 @@ public sealed class ShapleyValueSampling : IAttributionMethod
             int p = masks[i].Count;
             for (int slot = 0; slot < k; slot++)
             {
-                int cls = builder.Targets[i * k + slot];
-                var phi = new double[p];
-                for (int s = 0; s < samples; s++)
-                {
-                    var perm = perms[i][s];
-                    double previous = fb[i * runner.Classes + cls];
-                    for (int t = 0; t < p - 1; t++)
-                    {
-                        double current = stepOutputs[(rowStart[i] + (long)s * (p - 1) + t) * k + slot];
-                        phi[perm[t]] += current - previous;
-                        previous = current;
-                    }
-                    phi[perm[p - 1]] += f0[i * runner.Classes + cls] - previous;
-                }
-                for (int j = 0; j < p; j++) phi[j] /= samples;
-                Spread(phi, members[i], Options.Spread, values.AsSpan().Slice((int)(((long)i * k + slot) * d), d));
+                var featureValues = new double[p];
+                for (int j = 0; j < p; j++) featureValues[j] = phi[i][slot * p + j] / samples;
+                Spread(featureValues, members[i], Options.Spread, values.AsSpan().Slice((int)(((long)i * k + slot) * d), d));
             }
         }
         return PerturbationRunner.Finish(builder, Options.Output, values, f0, fb, runner.Classes,

@@ -237,4 +237,46 @@ public class ShapleySamplingTests
         Assert.Equal(0f, e.Values[2]);
         Assert.Empty(e.AdditivityFailures());
     }
+
+    [Fact]
+    public void ShapleyMethods_WithOneFeature_GiveTheWholeDifference_AndHandlePerImageMasksOfDifferentSizes()
+    {
+        using var model = TestModels.GameModel();
+        var one = MaskSource.Shared(new FeatureMask(new int[10], 1, 2, 5));
+        foreach (IAttributionMethod m in new IAttributionMethod[]
+                 {
+                     new ShapleyValueSampling(model, new ShapleyValueSamplingOptions(one, Baselines: B)),
+                     new KernelShap(model, new KernelShapOptions(one, Baselines: B)),
+                 })
+        {
+            var e = m.Attribute(X, TargetSelection.Classes(0));
+            Assert.All(e.Values, v => Assert.Equal((e.Outputs[0] - e.BaseValues[0]) / 10, v, 1e-6));
+        }
+
+        // Two images with different superpixel counts in one call: each uses its own features; both stay additive.
+        using var cnn = new FunctionModel(TestModels.Info(1, 12, 12, 2), x =>
+        {
+            var f = x.reshape(x.shape[0], 144);
+            return torch.stack([f.narrow(1, 0, 70).sum(1).tanh() * f.max(1).values, (f * f).mean([1])], 1);
+        });
+        var imgs = torch.zeros(2, 1, 12, 12);
+        imgs[0, 0, .., ..6] = torch.tensor(0.8f);
+        imgs[1, 0, ..4, ..] = torch.tensor(0.5f);
+        imgs[1, 0, 8.., ..] = torch.tensor(1f);
+        var slic = new BrightnessDependentMask();
+        Assert.NotEqual(slic.ForInput(imgs.select(0, 0)).Count, slic.ForInput(imgs.select(0, 1)).Count);
+        var svs = new ShapleyValueSampling(cnn, new ShapleyValueSamplingOptions(slic, NSamples: 4, PerturbationsPerEval: 3)).Attribute(imgs, TargetSelection.AllClasses);
+        var ks = new KernelShap(cnn, new KernelShapOptions(slic, PerturbationsPerEval: 5)).Attribute(imgs, TargetSelection.AllClasses);
+        Assert.True(svs.MaxAdditivityError < 1e-5);
+        Assert.True(ks.MaxAdditivityError < 1e-5);
+    }
+}
+
+/// <summary>A per-image mask: 3×3-pixel patches for bright images, 4×4 for dark ones.</summary>
+internal sealed record BrightnessDependentMask : MaskSource
+{
+    public override bool IsShared => false;
+    public override FeatureMask ForInput(Tensor image)
+        => GridMask.Create((int)image.shape[0], (int)image.shape[1], (int)image.shape[2], image.mean().item<float>() > 0.4f ? 3 : 4);
+    public override string Describe() => "brightness-dependent grid";
 }
