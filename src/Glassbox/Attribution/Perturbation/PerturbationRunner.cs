@@ -12,8 +12,8 @@ namespace Glassbox.Attribution.Perturbation;
 /// method built on it works on black-box (ONNX) models.
 /// <para>Batching follows Captum's <c>perturbations_per_eval</c>: one forward pass evaluates up to
 /// <c>perturbations_per_eval</c> perturbations of each of the N inputs together (N·perturbations_per_eval images), capped
-/// at <see cref="MaxImagesPerForward"/> images unless <c>perturbations_per_eval</c> alone is larger. Batching never
-/// changes the results.</para>
+/// at <see cref="MaxImagesPerForward"/> images (fewer for large images) unless <c>perturbations_per_eval</c> alone is
+/// larger. Batching never changes the results.</para>
 /// </summary>
 public sealed class PerturbationRunner
 {
@@ -41,9 +41,16 @@ public sealed class PerturbationRunner
     /// <summary>Number of classes of the model.</summary>
     public int Classes => _model.Info.Classes;
 
-    /// <summary>Images per forward pass when <paramref name="inputs"/> inputs are explained together.</summary>
+    /// <summary>
+    /// Images per forward pass when <paramref name="inputs"/> inputs are explained together: ppe · inputs, capped at
+    /// <see cref="MaxImagesPerForward"/> images and at 2^24 pixel values (64 MB of float32 per chunk), but never below ppe.
+    /// </summary>
     public int ImagesPerForward(int inputs)
-        => (int)Math.Max(PerturbationsPerEval, Math.Min((long)PerturbationsPerEval * Math.Max(1, inputs), MaxImagesPerForward));
+    {
+        long size = (long)_model.Info.Channels * _model.Info.Height * _model.Info.Width;
+        long cap = Math.Clamp((1L << 24) / Math.Max(1, size), 1, MaxImagesPerForward);
+        return (int)Math.Max(PerturbationsPerEval, Math.Min((long)PerturbationsPerEval * Math.Max(1, inputs), cap));
+    }
 
     /// <summary>Model outputs (after softmax for probabilities) for M×C×H×W images, as a row-major M×classes array.</summary>
     public double[] Outputs(Tensor images)
