@@ -69,6 +69,7 @@ public sealed class KernelShap : IAttributionMethod
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
+        using var scope = torch.NewDisposeScope();
         var x = PerturbationRunner.PrepareInputs(_model, inputs);
         int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
         var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
@@ -78,7 +79,6 @@ public sealed class KernelShap : IAttributionMethod
         var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
         var members = FeatureMembers.Of(masks);
 
-        using var scope = torch.NewDisposeScope();
         var (background, perInput) = Background(Options.Baselines ?? Baseline.Zeros, x);
         int bCount = perInput ? 1 : (int)background.shape[0];
         var f0 = runner.Outputs(x);
