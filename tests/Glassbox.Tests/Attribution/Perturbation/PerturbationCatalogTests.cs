@@ -45,4 +45,19 @@ public class PerturbationCatalogTests
             if (entry.Family == "shapley") Assert.True(e.MaxAdditivityError < 1e-5, $"{entry.Name}: {e.MaxAdditivityError}");
         }
     }
+
+    [Fact]
+    public void Occlusion_WithNonOverlappingWindows_EqualsFeatureAblationOnTheSameGrid()
+    {
+        torch.manual_seed(9);
+        using var model = new ImageClassifier(TestModels.Info(2, 9, 9, 4) with { Architecture = Architecture.ReferenceCnn });
+        var x = torch.rand(3, 2, 9, 9);
+        var baseline = Glassbox.Attribution.Baseline.Constant(0.5f);
+        var occ = new Glassbox.Attribution.Perturbation.Occlusion(model, new(SlidingWindowShapes: [3, 3], Strides: [3], Baselines: baseline))
+            .Attribute(x, TargetSelection.AllClasses);
+        var fa = new Glassbox.Attribution.Perturbation.FeatureAblation(model, new(MaskSource.Grid(3), baseline))
+            .Attribute(x, TargetSelection.AllClasses);
+        for (int i = 0; i < occ.Values.Length; i++) Assert.Equal(fa.Values[i], occ.Values[i], 1e-5);
+        Assert.Equal(fa.BaseValues, occ.BaseValues);
+    }
 }

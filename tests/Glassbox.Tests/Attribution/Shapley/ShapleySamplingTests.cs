@@ -270,6 +270,40 @@ public class ShapleySamplingTests
         Assert.True(svs.MaxAdditivityError < 1e-5);
         Assert.True(ks.MaxAdditivityError < 1e-5);
     }
+
+    [Fact]
+    public void KernelShap_OnReferenceCnn_WithNinePatches_EqualsBruteForceShapleyValues()
+    {
+        torch.manual_seed(17);
+        using var model = new Glassbox.Models.ImageClassifier(TestModels.Info(1, 12, 12, 10) with { Architecture = Glassbox.Models.Architecture.ReferenceCnn });
+        var x = torch.rand(1, 1, 12, 12);
+        var b = torch.full(1, 1, 12, 12, 0.3f);
+        var grid = GridMask.Create(1, 12, 12, 4); // 3×3 = 9 patches → 510 coalitions, all enumerated by default
+        var e = new KernelShap(model, new KernelShapOptions(MaskSource.Shared(grid), Baselines: Baseline.FromImages(b), Spread: FeatureSpread.Repeat))
+            .Attribute(x, TargetSelection.Classes(4));
+
+        // Brute force: the value of all 512 coalitions in one batch, then the Shapley formula.
+        var ids = torch.tensor(grid.Ids.Select(v => (long)v).ToArray());
+        var sets = torch.arange(512).unsqueeze(1);
+        var keep = sets.bitwise_right_shift(ids.unsqueeze(0)).bitwise_and(1).to_type(ScalarType.Float32).reshape(512, 1, 12, 12);
+        double[] v;
+        using (torch.no_grad())
+            v = model.Forward(b + keep * (x - b)).select(1, 4).to_type(ScalarType.Float64).data<double>().ToArray();
+        var fact = new double[10];
+        fact[0] = 1;
+        for (int q = 1; q < 10; q++) fact[q] = fact[q - 1] * q;
+        var phi = new double[9];
+        for (int set = 0; set < 512; set++)
+            for (int j = 0; j < 9; j++)
+                if ((set >> j & 1) == 0)
+                {
+                    int size = System.Numerics.BitOperations.PopCount((uint)set);
+                    phi[j] += fact[size] * fact[8 - size] / fact[9] * (v[set | 1 << j] - v[set]);
+                }
+        for (int el = 0; el < 144; el++) Assert.Equal(phi[grid.Ids[el]], e.Values[el], 1e-4);
+        Assert.Equal(v[511], e.Outputs[0], 1e-5);
+        Assert.Equal(v[0], e.BaseValues[0], 1e-5);
+    }
 }
 
 /// <summary>A per-image mask: 3×3-pixel patches for bright images, 4×4 for dark ones.</summary>
