@@ -228,6 +228,15 @@ public class ShapleySamplingTests
     }
 
     [Fact]
+    public void KernelShap_WithATinyBudget_StillSolves_AndStaysAdditive()
+    {
+        using var model = TestModels.GameModel();
+        var e = new KernelShap(model, new KernelShapOptions(PerElement, NSamples: 3, Baselines: B)).Attribute(X, TargetSelection.AllClasses);
+        Assert.All(e.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.Empty(e.AdditivityFailures());
+    }
+
+    [Fact]
     public void KernelShap_GivesZeroToFeaturesThatEqualTheBaseline()
     {
         using var model = TestModels.GameModel();
