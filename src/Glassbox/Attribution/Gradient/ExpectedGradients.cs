@@ -51,8 +51,7 @@ internal sealed class ExpectedGradients
         {
             var maps = GradientPass.Accumulate(_model, x, s, batch, targets, k, (start, len) =>
             {
-                var point = torch.arange(start, start + len, dtype: ScalarType.Int64, device: x.device);
-                var owner = torch.div(point, s, RoundingMode.floor);
+                var (owner, _) = GradientPass.OwnerAndIndex(start, len, s, x.device);
                 var xs = x.index_select(0, owner);
                 if (generator is not null)
                 {

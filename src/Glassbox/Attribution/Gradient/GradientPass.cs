@@ -107,6 +107,19 @@ internal static class GradientPass
         return (grads, outputs.detach());
     }
 
+    /// <summary>For points [start, start+len) with <paramref name="perInput"/> points per input: the input of each point and its index within that input.</summary>
+    public static (Tensor Owner, Tensor Index) OwnerAndIndex(long start, long len, int perInput, Device device)
+    {
+        var owner = new long[len];
+        var index = new long[len];
+        for (long p = 0; p < len; p++)
+        {
+            owner[p] = (start + p) / perInput;
+            index[p] = (start + p) % perInput;
+        }
+        return (torch.tensor(owner, device: device), torch.tensor(index, device: device));
+    }
+
     /// <summary>Stores the per-slot maps in a builder.</summary>
     public static void Store(Common.ExplanationBuilder builder, Tensor[] maps)
     {

@@ -65,9 +65,7 @@ public sealed class IntegratedGradients : IAttributionMethod
 
         var sums = GradientPass.Accumulate(_model, x, steps, batch, builder.Targets, builder.K, (start, len) =>
         {
-            var point = torch.arange(start, start + len, dtype: ScalarType.Int64, device: x.device);
-            var owner = torch.div(point, steps, RoundingMode.floor);
-            var step = point - owner * steps;
+            var (owner, step) = GradientPass.OwnerAndIndex(start, len, steps, x.device);
             var a = alphas.index_select(0, step).view(-1, 1, 1, 1);
             var points = b.index_select(0, owner) + a * diff.index_select(0, owner);
             return (points, weights.index_select(0, step).view(-1, 1, 1, 1));
