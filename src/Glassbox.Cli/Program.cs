@@ -11,7 +11,8 @@ app.Configure(c =>
     c.AddCommand<DemoCommand>("demo")
         .WithDescription("Run the whole reference workflow on the shipped MNIST sample: train two models, explain with DeepSHAP, check the explanations, write report.html.");
     c.AddCommand<TrainCommand>("train").WithDescription("Train a classifier on an MNIST-format folder and save a checkpoint (safetensors + JSON).");
-    c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with DeepSHAP; writes .npy attributions and plots.");
+    c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots.");
+    c.AddCommand<MethodsCommand>("methods").WithDescription("List the attribution methods, what each needs from the model, and its options.");
     c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
     c.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measure training and DeepSHAP throughput against raw forward+backward passes.");
     c.AddCommand<DownloadCommand>("download").WithDescription("Download MNIST or Fashion-MNIST into a local cache, verifying SHA-256 checksums.");

@@ -61,7 +61,8 @@ internal static class ForceBarSvg
             var item = label.Item;
             string color = item.Kind == ForceItemKind.Residual ? "#555" : item.Value > 0 ? Red : Blue;
             double rowTop = labelsTop + label.Row * RowHeight;
-            double anchor = Math.Clamp((X(item.From) + X(item.To)) / 2, X(item.From) + 1, X(item.To) - 1);
+            double x0 = Math.Min(X(item.From), X(item.To)), x1 = Math.Max(X(item.From), X(item.To));
+            double anchor = x1 - x0 > 2 ? Math.Clamp((x0 + x1) / 2, x0 + 1, x1 - 1) : (x0 + x1) / 2;
             svg.Append($"<line x1=\"{F(anchor)}\" y1=\"{F(barBottom + 1)}\" x2=\"{F(label.X)}\" y2=\"{F(rowTop + 1)}\" stroke=\"{color}\" stroke-opacity=\"0.55\"/>");
             svg.Append($"<g{Hook(item, standalone)}><text x=\"{F(label.X)}\" y=\"{F(rowTop + 13)}\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\" fill=\"{color}\">{Markup.Escape(NumberFormat.Signed(item.Value))}</text>");
             svg.Append($"<text x=\"{F(label.X)}\" y=\"{F(rowTop + 27)}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{Markup.Escape(item.Label)}</text></g>");
@@ -76,7 +77,7 @@ internal static class ForceBarSvg
     private static string HeaderText(double x, double y, double width, string text, string color, bool bold)
     {
         double half = text.Length * (bold ? 4.2 : 3.6);
-        double cx = Math.Clamp(x, half + 4, width - half - 4);
+        double cx = half + 4 <= width - half - 4 ? Math.Clamp(x, half + 4, width - half - 4) : width / 2;
         return $"<text x=\"{F(cx)}\" y=\"{F(y)}\" text-anchor=\"middle\" font-size=\"{(bold ? 14 : 12)}\"{(bold ? " font-weight=\"bold\"" : "")} fill=\"{color}\">{Markup.Escape(text)}</text>";
     }
 
@@ -133,7 +134,7 @@ internal static class ForceBarSvg
         {
             double w = Math.Max(NumberFormat.Signed(item.Value).Length * 7.6, item.Label.Length * 6.4) + 12;
             double anchor = (x(item.From) + x(item.To)) / 2;
-            double cx = Math.Clamp(anchor, w / 2 + 2, width - w / 2 - 2);
+            double cx = w / 2 + 2 <= width - w / 2 - 2 ? Math.Clamp(anchor, w / 2 + 2, width - w / 2 - 2) : width / 2;
             for (int row = 0; row < MaxLabelRows; row++)
             {
                 var candidate = new PlacedLabel(item, cx, row, anchor, w);

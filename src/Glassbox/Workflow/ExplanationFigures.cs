@@ -12,7 +12,7 @@ public static class ExplanationFigures
     /// Writes the image plot (rows = inputs, panels = explained classes, or the top-k by probability when
     /// <paramref name="topK"/> &gt; 0) to <paramref name="path"/>.
     /// </summary>
-    public static void WriteImagePlot(string path, float[] pixels, Explanation e, float[] probs, ModelInfo info, string[] rowNames, int topK)
+    public static void WriteImagePlot(string path, float[] pixels, Explanation e, float[] probs, ModelInfo info, string[] rowNames, int topK, string? colorbarLabel = null)
     {
         int n = e.Count, k = e.TargetsPerInput, d = e.MapSize, classes = info.Classes;
         var slots = new int[n][];
@@ -35,7 +35,7 @@ public static class ExplanationFigures
             }
         }
         var data = new ImagePlotData(pixels, values, n, panels, info.Channels, info.Height, info.Width, titles, rowNames);
-        ImagePlot.Save(path, data, new ImagePlotOptions { ColorbarLabel = e.Output == OutputSpace.Logits ? "SHAP value (logit)" : "SHAP value (probability)" });
+        ImagePlot.Save(path, data, new ImagePlotOptions { ColorbarLabel = colorbarLabel ?? (e.Output == OutputSpace.Logits ? "SHAP value (logit)" : "SHAP value (probability)") });
     }
 
     /// <summary>Writes the force plot (HTML and SVG) of input <paramref name="index"/> for its explained class in <paramref name="slot"/>.</summary>
@@ -49,12 +49,17 @@ public static class ExplanationFigures
         ForcePlot.SaveSvg(svgPath, data);
     }
 
-    /// <summary>The figures of <c>glassbox explain</c>: image_plot.png and a force plot of the first input's top explained class.</summary>
-    public static IReadOnlyDictionary<string, string> WriteExplainFigures(string folder, float[] pixels, Explanation e, float[] probs, ModelInfo info, string[] names, int topK)
+    /// <summary>
+    /// The figures of <c>glassbox explain</c>: image_plot.png and, for additive explanations (values that sum to
+    /// f(x) − base), a force plot of the first input's top explained class.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WriteExplainFigures(string folder, float[] pixels, Explanation e, float[] probs, ModelInfo info, string[] names, int topK,
+        string? colorbarLabel = null, bool forcePlot = true)
     {
         var files = new Dictionary<string, string>();
-        WriteImagePlot(Path.Combine(folder, "image_plot.png"), pixels, e, probs, info, names, topK);
+        WriteImagePlot(Path.Combine(folder, "image_plot.png"), pixels, e, probs, info, names, topK, colorbarLabel);
         files["imagePlot"] = "image_plot.png";
+        if (!forcePlot) return files;
         int k = e.TargetsPerInput;
         int best = Enumerable.Range(0, k).OrderByDescending(s => probs[e.Targets[s]]).First();
         WriteForcePlot(Path.Combine(folder, "force_plot.html"), Path.Combine(folder, "force_plot.svg"), pixels, e, info, 0, best);
