@@ -11,7 +11,7 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
 {
     public sealed class Settings : CommonSettings
     {
-        [CommandOption("-m|--model <MODEL>"), Description("Checkpoint folder written by 'glassbox train' or 'glassbox demo' (e.g. glassbox-out/model-a)")]
+        [CommandOption("-m|--model <MODEL>"), Description("A checkpoint folder (from glassbox train/demo), a Sequential spec .json (+ safetensors), a TorchScript .pt (+ sidecar .json) or an .onnx file")]
         public string Model { get; init; } = "";
 
         [CommandOption("-i|--input <PATH>"), Description(".npy (N×C×H×W, N×H×W or H×W; float in [[0,1]] or uint8), a PNG/JPEG image, or a folder of images")]

@@ -59,7 +59,7 @@ public static class SafeTensors
         }
     }
 
-    /// <summary>Reads every tensor of a safetensors file; F32, F64, F16 and BF16 are converted to float32.</summary>
+    /// <summary>Reads every tensor of a safetensors file; F32, F64, F16, BF16 and integer tensors (I64, I32, U8, I8, e.g. BatchNorm's num_batches_tracked) are converted to float32.</summary>
     public static Dictionary<string, SafeTensor> Read(string path)
     {
         if (!File.Exists(path)) throw new GlassboxException($"Weights file '{path}' does not exist.");
@@ -96,7 +96,7 @@ public static class SafeTensors
                 var offs = node["data_offsets"]!.AsArray();
                 long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
                 long count = shape.Aggregate(1L, (a, b) => a * b);
-                int size = dtype switch { "F32" => 4, "F64" => 8, "F16" or "BF16" => 2, _ => throw new GlassboxException(Bad($"tensor '{key}' has dtype {dtype}; only F32, F64, F16 and BF16 are supported")) };
+                int size = dtype switch { "F32" or "I32" => 4, "F64" or "I64" => 8, "F16" or "BF16" => 2, "U8" or "I8" => 1, _ => throw new GlassboxException(Bad($"tensor '{key}' has dtype {dtype}; supported are F32, F64, F16, BF16, I64, I32, U8 and I8")) };
                 if (begin < 0 || end > dataLen || end - begin != count * size)
                     throw new GlassboxException(Bad($"tensor '{key}' has data offsets [{begin}, {end}) that do not fit its shape [{string.Join(",", shape)}] of {dtype} or the {dataLen} data bytes (truncated file?)"));
                 var span = all.AsSpan((int)(dataStart + begin), (int)(end - begin));
@@ -109,6 +109,10 @@ public static class SafeTensors
                         "F32" => BinaryPrimitives.ReadSingleLittleEndian(s),
                         "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(s),
                         "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(s),
+                        "I64" => BinaryPrimitives.ReadInt64LittleEndian(s),
+                        "I32" => BinaryPrimitives.ReadInt32LittleEndian(s),
+                        "U8" => s[0],
+                        "I8" => (sbyte)s[0],
                         _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(s) << 16),
                     };
                 }

@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace Glassbox.Workflow;
 
 /// <summary>What <c>glassbox explain</c> should do.</summary>
-/// <param name="Model">Model to explain (a checkpoint folder).</param>
+/// <param name="Model">Model to explain: a checkpoint folder, a Sequential spec .json, a TorchScript .pt or an .onnx file.</param>
 /// <param name="Input">.npy file, PNG/JPEG image, or folder of images.</param>
 /// <param name="OutputFolder">Where to write attributions and plots.</param>
 /// <param name="Background">An MNIST-format folder whose training images are sampled as the baseline distribution of methods that need one (when no --baselines is given), or a .npy of images.</param>
@@ -128,7 +128,7 @@ public static class ExplainJob
     }
 
     /// <summary>Loads the model to explain.</summary>
-    public static IImageModel LoadModel(string path, Device device) => Checkpoint.Load(path, device).Model;
+    public static IImageModel LoadModel(string path, Device device) => Glassbox.Models.Sources.ModelLoader.Load(path, device);
 
     /// <summary>Parses "all", "predicted" or a list of class indices/names.</summary>
     public static TargetSelection ParseClasses(string spec, IReadOnlyList<string> classNames, int[] predictions)

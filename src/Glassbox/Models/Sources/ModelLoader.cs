@@ -1,0 +1,28 @@
+using Glassbox.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Glassbox.Models.Sources;
+
+/// <summary>Loads any model Glassbox can explain from a path, choosing the source by what the path is.</summary>
+public static class ModelLoader
+{
+    /// <summary>
+    /// A Glassbox checkpoint folder (or its model.json), a Sequential spec <c>.json</c> (+ safetensors), a TorchScript
+    /// <c>.pt</c>/<c>.pth</c>/<c>.ts</c> file (+ sidecar JSON), or an <c>.onnx</c> file.
+    /// </summary>
+    public static IImageModel Load(string path, Device? device = null)
+    {
+        if (Directory.Exists(path) || Path.GetFileName(path) == Checkpoint.MetadataFile)
+            return Checkpoint.Load(path, device).Model;
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (!File.Exists(path) && ext is ".json" or ".pt" or ".pth" or ".ts" or ".onnx")
+            throw new GlassboxException($"Model file '{path}' does not exist.");
+        return ext switch
+        {
+            ".json" => SequentialSpec.Load(path, device),
+            ".pt" or ".pth" or ".ts" => TorchScriptModel.Load(path, device),
+            ".onnx" => OnnxModel.Load(path, device),
+            _ => throw new GlassboxException($"'{path}' is not a model Glassbox can load. Pass a checkpoint folder, a Sequential spec .json, a TorchScript .pt or an .onnx file."),
+        };
+    }
+}

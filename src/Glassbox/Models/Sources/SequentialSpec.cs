@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Glassbox.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Models.Sources;
+
+/// <summary>
+/// A model given as a JSON layer list plus safetensors weights whose keys are PyTorch <c>nn.Sequential</c>'s
+/// <c>state_dict</c> keys (<c>0.weight</c>, <c>0.bias</c>, <c>3.running_mean</c>, ...). The format is in docs/models.md.
+/// The result is an <see cref="ImageClassifier"/> of kind <see cref="ModelKind.SequentialSpec"/> with visible layers, so
+/// every attribution method applies.
+/// </summary>
+public static class SequentialSpec
+{
+    /// <summary>Layer types a spec may use.</summary>
+    public static IReadOnlyList<string> LayerTypes { get; } =
+        ["conv2d", "linear", "relu", "leakyrelu", "elu", "sigmoid", "tanh", "softplus", "softmax", "maxpool2d", "avgpool2d", "batchnorm2d", "dropout", "flatten"];
+
+    /// <summary>Loads the spec at <paramref name="path"/> and its weights (the "weights" field, else the same name with .safetensors).</summary>
+    public static ImageClassifier Load(string path, Device? device = null)
+    {
+        var json = ModelDescription.ReadJson(path);
+        var info = ModelDescription.Info(json, "sequential-spec", path);
+        string weights = json["weights"] is JsonValue wv && wv.TryGetValue(out string? w) && !string.IsNullOrWhiteSpace(w)
+            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", w)
+            : Path.ChangeExtension(path, ".safetensors");
+        if (!File.Exists(weights))
+            throw new GlassboxException($"The weights of '{path}' were not found at '{weights}'. Save the PyTorch state_dict as safetensors there, or name the file in the spec's \"weights\" field.");
+        var network = Build(json, info, path);
+        var model = new ImageClassifier(info, network, device) { Kind = ModelKind.SequentialSpec };
+        try
+        {
+            var tensors = SafeTensors.Read(weights);
+            // num_batches_tracked is a training counter; PyTorch saves it, eval mode never reads it.
+            var state = network.state_dict();
+            foreach (var key in tensors.Keys.Where(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !state.ContainsKey(k)).ToList())
+                tensors.Remove(key);
+            Checkpoint.LoadWeights(model, tensors, weights);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Builds the layers of <paramref name="json"/>, named "0", "1", ... like nn.Sequential, and checks that the shapes chain.</summary>
+    public static TorchSharp.Modules.Sequential Build(JsonObject json, ModelInfo info, string path)
+    {
+        if (json["layers"] is not JsonArray layers || layers.Count == 0)
+            throw new GlassboxException($"'{path}' needs \"layers\": a non-empty list like [{{\"type\": \"conv2d\", ...}}, {{\"type\": \"relu\"}}].");
+        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not JsonObject layer) throw new GlassboxException($"'{path}': layer {i} must be a JSON object with a \"type\".");
+            modules.Add((i.ToString(CultureInfo.InvariantCulture), Layer(layer, i, path)));
+        }
+        var seq = nn.Sequential(modules.ToArray());
+        seq.eval();
+        // Dry run: a shape mismatch names the layer.
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var x = torch.zeros(1, info.Channels, info.Height, info.Width);
+        for (int i = 0; i < modules.Count; i++)
+        {
+            try
+            {
+                x = modules[i].Item2.forward(x);
+            }
+            catch (Exception e) when (e is not GlassboxException)
+            {
+                throw new GlassboxException($"'{path}': layer {i} ({layers[i]!["type"]}) cannot take an input of shape {string.Join("×", x.shape)}: {FirstLine(e.Message)}");
+            }
+        }
+        if (x.dim() != 2 || x.shape[1] != info.Classes)
+            throw new GlassboxException($"'{path}': the layers produce shape {string.Join("×", x.shape)} per batch, but the spec names {info.Classes} classes; the last layer must output N×{info.Classes}.");
+        return seq;
+    }
+
+    private static nn.Module<Tensor, Tensor> Layer(JsonObject l, int i, string path)
+    {
+        string type = (l["type"] as JsonValue)?.ToString().ToLowerInvariant() ?? "";
+        long Req(string key) => l[key] is JsonValue v && v.TryGetValue(out long x) && x > 0 ? x
+            : throw new GlassboxException($"'{path}': layer {i} ({type}) needs \"{key}\": a positive integer.");
+        long Opt(string key, long def) => l[key] is null ? def : l[key] is JsonValue v && v.TryGetValue(out long x) && x >= 0 ? x
+            : throw new GlassboxException($"'{path}': layer {i} ({type}) \"{key}\" must be a non-negative integer.");
+        double D(string key, double def) => l[key] is null ? def : l[key] is JsonValue v && v.TryGetValue(out double x) && double.IsFinite(x) ? x
+            : throw new GlassboxException($"'{path}': layer {i} ({type}) \"{key}\" must be a number.");
+        bool Bias() => l["bias"] is not JsonValue b || !b.TryGetValue(out bool v) || v;
+        return type switch
+        {
+            "conv2d" => nn.Conv2d(Req("in"), Req("out"), Req("kernel"), stride: Math.Max(1, Opt("stride", 1)), padding: Opt("padding", 0), bias: Bias()),
+            "linear" => nn.Linear(Req("in"), Req("out"), hasBias: Bias()),
+            "relu" => nn.ReLU(),
+            "leakyrelu" => nn.LeakyReLU(D("negative_slope", 0.01)),
+            "elu" => nn.ELU(D("alpha", 1.0)),
+            "sigmoid" => nn.Sigmoid(),
+            "tanh" => nn.Tanh(),
+            "softplus" => nn.Softplus(D("beta", 1.0), D("threshold", 20.0)),
+            "softmax" => nn.Softmax(1),
+            "maxpool2d" => nn.MaxPool2d(Req("kernel"), stride: l["stride"] is null ? null : Req("stride"), padding: Opt("padding", 0)),
+            "avgpool2d" => nn.AvgPool2d(Req("kernel"), stride: l["stride"] is null ? null : Req("stride"), padding: Opt("padding", 0)),
+            "batchnorm2d" => nn.BatchNorm2d(Req("features"), eps: D("eps", 1e-5), momentum: D("momentum", 0.1)),
+            "dropout" => nn.Dropout(D("p", 0.5)),
+            "flatten" => nn.Flatten(),
+            _ => throw new GlassboxException($"'{path}': layer {i} has unknown type '{type}'. Supported: {string.Join(", ", LayerTypes)}."),
+        };
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+}
