@@ -28,10 +28,20 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 
         [CommandOption("--this-process-only"), Description("Measure only under the current allocator setting, print JSON")]
         public bool Single { get; init; }
+
+        [CommandOption("--methods <NAMES>"), Description("Per-method benchmark instead: all, or a comma-separated list of method names (see 'glassbox methods'); 100 test images by default (--images)")]
+        public string? Methods { get; init; }
+
+        [CommandOption("--all-classes"), Description("Per-method benchmark: explain all 10 classes instead of the predicted class")]
+        public bool AllClasses { get; init; }
+
+        [CommandOption("--out <FILE>"), Description("Per-method benchmark: JSON file for the figures. Default: benchmark.json")]
+        public string Out { get; init; } = "benchmark.json";
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.Methods is not null) return RunMethods(s, context);
         var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)
         {
@@ -58,6 +68,65 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         Row("max additivity error", r => $"{r.MaxAdditivityError:E2}");
         AnsiConsole.Write(table);
         return 0;
+    }
+
+    private static int RunMethods(Settings s, CommandContext context)
+    {
+        bool imagesGiven = context.Arguments.Any(a => a == "--images" || a.StartsWith("--images=", StringComparison.Ordinal));
+        int images = imagesGiven ? s.Images : 100;
+        var catalog = Glassbox.Workflow.Methods.MethodCatalog.Default;
+        var names = s.Methods!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? catalog.Entries.Select(e => e.Name).ToList()
+            : s.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => catalog.Get(n).Name).ToList();
+        if (s.Single)
+        {
+            if (names.Count != 1) throw new GlassboxException("--this-process-only measures one method at a time.");
+            var o = new MethodBenchmarkOptions(names[0], images, s.AllClasses, null, Paths.ShippedSample(), s.BackgroundSize, s.Threads);
+            Console.WriteLine(JsonSerializer.Serialize(MethodBenchmark.Run(o), new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            return 0;
+        }
+        var results = new List<MethodBenchmarkResult>();
+        AnsiConsole.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask("methods", maxValue: names.Count);
+            foreach (var name in names)
+            {
+                task.Description = name;
+                var args = new List<string> { "benchmark", "--this-process-only", "--methods", name, "--images", images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--threads", s.Threads.ToString() };
+                if (s.AllClasses) args.Add("--all-classes");
+                results.Add(RunChildJson<MethodBenchmarkResult>("tuned", args));
+                task.Increment(1);
+            }
+        });
+        var table = new Table().AddColumns("Method", "images/s", "s", "classes", "raw passes/image", "raw s", "ratio", "peak RSS", "batch", "max check");
+        foreach (var r in results)
+            table.AddRow(r.Method, $"{r.ImagesPerSecond:F2}", $"{r.Seconds:F2}", r.TargetsPerImage.ToString(),
+                double.IsFinite(r.PassesPerImage) ? $"{r.PassesPerImage:F0} {(r.PassKind == "forward" ? "fwd" : "fwd+bwd")}" : "n/a",
+                double.IsFinite(r.RawSeconds) ? $"{r.RawSeconds:F2}" : "n/a", double.IsFinite(r.Ratio) ? $"{r.Ratio:F2}" : "n/a",
+                $"{r.PeakRssMegabytes:F0} MB", Markup.Escape(r.InternalBatchSize), double.IsFinite(r.MaxCheck) ? $"{r.MaxCheck:E1}" : "-");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{images} images of the shipped sample, reference CNN, {(s.AllClasses ? "all 10 classes" : "the predicted class")}, malloc {Markup.Escape(results.FirstOrDefault()?.Malloc ?? "")}. Ratio = method time / time of the raw passes it needs, measured at batch 64 in the same process.");
+        Glassbox.IO.AtomicFile.WriteAllText(s.Out, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        AnsiConsole.MarkupLine($"Figures written to {Markup.Escape(s.Out)}.");
+        return 0;
+    }
+
+    private static T RunChildJson<T>(string mode, IEnumerable<string> args)
+    {
+        string self = Environment.ProcessPath ?? throw new GlassboxException("Cannot find the running program to start the benchmark child process.");
+        var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string? entry = Environment.GetCommandLineArgs().FirstOrDefault();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet" && entry is not null) psi.ArgumentList.Add(entry);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["GLASSBOX_MALLOC"] = mode;
+        using var p = Process.Start(psi) ?? throw new GlassboxException("Could not start the benchmark child process.");
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var line = stdout.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
+        if (p.ExitCode != 0 || line is null)
+            throw new GlassboxException($"The benchmark child process failed: {stderrTask.Result}{stdout}");
+        return JsonSerializer.Deserialize<T>(line, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })!;
     }
 
     private static BenchmarkResult RunChild(string mode, Settings s)
