@@ -9,6 +9,7 @@ internal sealed class MethodsCommand : Command
     public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {
         var table = new Table().AddColumns("Method", "Family", "Model must support", "Options", "What it computes");
+        table.Columns[0].NoWrap();
         foreach (var e in MethodCatalog.Default.Entries.OrderBy(e => e.Family, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal))
         {
             string needs = e.Requirement switch

@@ -132,10 +132,14 @@ public class CliTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("train", new[] { "--data", "--out", "--arch", "--epochs", "--batch-size", "--lr", "--normalize", "--early-stop", "--max-train", "--seed", "--device", "--threads" })]
-    [InlineData("explain", new[] { "--model", "--input", "--out", "--method", "--background", "--background-size", "--classes", "--top-k", "--output", "--internal-batch-size", "--seed" })]
+    [InlineData("explain", new[] { "--model", "--input", "--out", "--method", "--background", "--background-size", "--classes", "--target", "--top-k", "--output", "--internal-batch-size", "--seed",
+        "--baselines", "--n-steps", "--integration-method", "--n-samples", "--stdevs", "--local-smoothing", "--nt-type", "--nt-samples", "--nt-stdevs", "--abs",
+        "--sliding-window", "--strides", "--feature-mask", "--perturbations-per-eval", "--layer", "--interpolation", "--relu-attributions", "--composite",
+        "--epsilon", "--gamma", "--max-evals", "--masker", "--alpha", "--kernel-width" })]
+    [InlineData("methods", new[] { "List the attribution methods" })]
     [InlineData("demo", new[] { "--data", "--out", "--arch", "--epochs", "--batch-size", "--background-size", "--plot-images", "--reliability-images" })]
     [InlineData("report", new[] { "RUN_FOLDER", "A folder written by 'glassbox demo'" })]
-    [InlineData("benchmark", new[] { "--arch", "--images", "--background-size", "--threads", "--this-process-only" })]
+    [InlineData("benchmark", new[] { "--arch", "--images", "--background-size", "--threads", "--this-process-only", "--methods", "--all-classes" })]
     [InlineData("download", new[] { "<DATASET>", "mnist or fashion-mnist", "--cache" })]
     public void Help_ForEachCommand_ExitsZeroAndListsItsOptions(string command, string[] options)
     {
@@ -215,5 +219,29 @@ public class CliTests(ITestOutputHelper output)
                     Assert.Equal(f[n * 10 + k] - expected[k], sum, 1e-3);
                 }
         }
+    }
+
+    [Fact]
+    public void Methods_ListsEveryCatalogMethod()
+    {
+        using var dir = new TempDirectory();
+        var r = Run(dir, "methods");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var e in Glassbox.Workflow.Methods.MethodCatalog.Default.Entries)
+            Assert.Contains(e.Name, r.StdOut);
+    }
+
+    [Fact]
+    public void Explain_IntegratedGradients_ReportsTheConvergenceDelta_AndUnknownMethodListsNames()
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input, _) = Setup(dir);
+        var r = Run(dir, "explain", "-m", ckpt, "-i", input, "-o", dir.File("ig"), "--method", "integrated-gradients", "--n-steps", "16", "--classes", "3");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("Convergence delta", r.StdOut);
+        Assert.Equal(new[] { 2, 1, 1, 28, 28 }, NpyFile.Read(dir.File("ig/attributions.npy")).Shape);
+        string line = AssertUserError(Run(dir, "explain", "-m", ckpt, "-i", input, "--method", "integrated-gradient"));
+        Assert.Contains("Unknown method 'integrated-gradient'", line);
+        Assert.Contains("integrated-gradients", line);
     }
 }

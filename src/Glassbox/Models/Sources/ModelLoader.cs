@@ -15,8 +15,11 @@ public static class ModelLoader
         if (Directory.Exists(path) || Path.GetFileName(path) == Checkpoint.MetadataFile)
             return Checkpoint.Load(path, device).Model;
         string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (!File.Exists(path) && ext is ".json" or ".pt" or ".pth" or ".ts" or ".onnx")
-            throw new GlassboxException($"Model file '{path}' does not exist.");
+        if (!File.Exists(path))
+        {
+            if (ext is ".json" or ".pt" or ".pth" or ".ts" or ".onnx") throw new GlassboxException($"Model file '{path}' does not exist.");
+            if (ext.Length == 0) return Checkpoint.Load(path, device).Model; // says the checkpoint folder does not exist
+        }
         return ext switch
         {
             ".json" => SequentialSpec.Load(path, device),

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Glassbox.Attribution;
+using Glassbox.Attribution.Masks;
+using Glassbox.Benchmarking;
+using Glassbox.Checkpoints;
+using Glassbox.Data;
+using Glassbox.IO;
+using Glassbox.Models;
+using Glassbox.Tests.Data;
+using Glassbox.Tests.IO;
+using Glassbox.Tests.Training;
+using Glassbox.Workflow;
+using Glassbox.Workflow.Methods;
+using TorchSharp;
+
+namespace Glassbox.Tests.Workflow;
+
+public class ExplainJobTests
+{
+    private static ModelInfo Mnist => new(Architecture.PooledCnn, 1, 28, 28, MnistFormat.DigitClassNames);
+
+    private static (string Checkpoint, string Input) Setup(TempDirectory dir)
+    {
+        string ckpt = dir.File("ckpt");
+        using (var model = new ImageClassifier(Mnist)) Checkpoint.Save(ckpt, model);
+        NpyFile.Write(dir.File("x.npy"), SampleData.Test.Pixels.AsSpan(0, 2 * 784).ToArray(), [2, 28, 28]);
+        return (ckpt, dir.File("x.npy"));
+    }
+
+    [Theory]
+    [InlineData("integrated-gradients", "--n-steps", "8")]
+    [InlineData("occlusion", "--sliding-window", "7,7")]
+    [InlineData("kernel-shap", "--feature-mask", "grid:7")]
+    public void Explain_AnyMethod_WritesAttributionsAndMeaningfulSettings(string method, string option, string value)
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input) = Setup(dir);
+        string outDir = dir.File("out");
+        var r = ExplainJob.Run(new ExplainRequest(ckpt, input, outDir, RepoPaths.MnistSample, method,
+            new Dictionary<string, string> { [option] = value }, Classes: "predicted"));
+        var a = NpyFile.Read(Path.Combine(outDir, "attributions.npy"));
+        Assert.Equal([2, 1, 1, 28, 28], a.Shape);
+        Assert.Equal(r.Explanation.Values, a.ToFloat32());
+        Assert.True(File.Exists(Path.Combine(outDir, "image_plot.png")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "explanation.json")));
+        Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
+        string settings = json.RootElement.GetProperty("settings").GetRawText();
+        Assert.NotEqual("{}", settings);
+        // The option given shows up in the recorded settings.
+        Assert.Contains(value.Split(':').Last().Split(',')[0], settings);
+    }
+
+    [Fact]
+    public void Explain_OptionTheMethodDoesNotRead_IsAnError()
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input) = Setup(dir);
+        var e = Assert.Throws<GlassboxException>(() => ExplainJob.Run(new ExplainRequest(ckpt, input, dir.File("out"), RepoPaths.MnistSample, "occlusion",
+            new Dictionary<string, string> { ["--n-steps"] = "5" })));
+        Assert.Contains("--n-steps does not apply to occlusion", e.Message);
+        Assert.Contains("--sliding-window", e.Message);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void Explain_TargetFromNpy_ExplainsThoseClasses_AndDeepShapKeepsItsFiles()
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input) = Setup(dir);
+        NpyFile.Write(dir.File("t.npy"), new long[] { 3, 7 }, [2]);
+        string outDir = dir.File("out");
+        var r = ExplainJob.Run(new ExplainRequest(ckpt, input, outDir, RepoPaths.MnistSample, "deep-shap", BackgroundSize: 5, Target: dir.File("t.npy")));
+        Assert.Equal([3, 7], r.Explanation.Targets);
+        Assert.True(r.Additivity!.Holds);
+        Assert.True(File.Exists(Path.Combine(outDir, "shap_values.npy")));
+        Assert.True(File.Exists(Path.Combine(outDir, "expected_value.npy")));
+        Assert.True(File.Exists(Path.Combine(outDir, "force_plot.html")));
+    }
+
+    [Fact]
+    public void Parser_ReadsBaselinesMasksListsAndTargets_AndRejectsBadValues()
+    {
+        var info = Mnist;
+        Assert.Equal("zeros", MethodArgumentParser.ParseBaselines("zeros", info, torch.CPU).Describe());
+        Assert.Equal("constant 0.5", MethodArgumentParser.ParseBaselines("constant:0.5", info, torch.CPU).Describe());
+        Assert.Equal("blur (sigma 2)", MethodArgumentParser.ParseBaselines("blur:2", info, torch.CPU).Describe());
+        Assert.IsType<GridMask>(MethodArgumentParser.ParseFeatureMask("grid:4", info));
+        Assert.Equal(new SlicMask(30, 5), MethodArgumentParser.ParseFeatureMask("slic:30,5", info));
+        Assert.Equal([1, 4, 4], MethodArgumentParser.ParseIntList("1, 4,4", "--sliding-window"));
+        var t = MethodArgumentParser.ParseTarget("7", 3, info.ClassNames).Resolve(3, 10, out _);
+        Assert.Equal([7, 7, 7], t);
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("blur:-1", info, torch.CPU));
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("ones", info, torch.CPU));
+        Assert.Contains("does not exist", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("nope.npy", info, torch.CPU)).Message);
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask("grid:0", info));
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask("hex:4", info));
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseIntList("4,x", "--strides"));
+        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseTarget("cat", 2, info.ClassNames));
+
+        using var dir = new TempDirectory();
+        var ids = Enumerable.Range(0, 784).Select(i => (long)(i % 28 / 14)).ToArray();
+        NpyFile.Write(dir.File("mask.npy"), ids, [28, 28]);
+        var mask = MethodArgumentParser.ParseFeatureMask(dir.File("mask.npy"), info).ForInput(torch.zeros(1, 28, 28));
+        Assert.Equal(2, mask.Count);
+        NpyFile.Write(dir.File("bad.npy"), ids, [784]);
+        Assert.Contains("must be 28×28", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask(dir.File("bad.npy"), info)).Message);
+        NpyFile.Write(dir.File("t3.npy"), new long[] { 1, 2, 3 }, [3]);
+        Assert.Contains("one class per input", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseTarget(dir.File("t3.npy"), 2, info.ClassNames)).Message);
+    }
+
+    [Fact]
+    public void OptionText_RejectsUnknownAndMalformedValues()
+    {
+        var entry = MethodCatalog.Default.Get("integrated-gradients");
+        MethodArguments Build(string k, string v) => MethodOptionText.Build(entry, new Dictionary<string, string> { [k] = v }, Mnist, torch.CPU, OutputSpace.Logits, 0);
+        Assert.Equal(12, Build("--n-steps", "12").NSteps);
+        Assert.Contains("not an integer", Assert.Throws<GlassboxException>(() => Build("--n-steps", "many")).Message);
+        Assert.Contains("--nt-type", Assert.Throws<GlassboxException>(() => Build("--nt-samples", "4")).Message);
+        Assert.Equal("vargrad", Build("--nt-type", "vargrad").NtType);
+    }
+
+    [Fact]
+    public void Benchmark_PassCounts_FollowTheMethodsDefinitions()
+    {
+        var info = new ModelInfo(Architecture.ReferenceCnn, 1, 28, 28, MnistFormat.DigitClassNames);
+        var cat = MethodCatalog.Default;
+        var none = new MethodArguments();
+        Assert.Equal((50.0, true), MethodBenchmark.PassesPerImage(cat.Get("integrated-gradients"), none, info, 1));
+        Assert.Equal((500.0, true), MethodBenchmark.PassesPerImage(cat.Get("integrated-gradients"), none, info, 10));
+        Assert.Equal((25.0 * 49, false), MethodBenchmark.PassesPerImage(cat.Get("shapley-value-sampling"), none, info, 10));
+        // Occlusion 4×4 stride 1 on 28×28: 25×25 windows plus the unoccluded input.
+        Assert.Equal((626.0, false), MethodBenchmark.PassesPerImage(cat.Get("occlusion"), none, info, 1));
+        Assert.Equal((15.0, true), MethodBenchmark.PassesPerImage(cat.Get("saliency"), none with { NtType = "smoothgrad", NtSamples = 15 }, info, 1));
+    }
+}
