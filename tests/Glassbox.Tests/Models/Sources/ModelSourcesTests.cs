@@ -100,13 +100,15 @@ public class ModelSourcesTests
     }
 
     [Fact]
-    public void DeepShap_OnSpecModel_Conserves()
+    public void DeepShapAndDeepLift_OnSpecModelWithBatchNormLeakyReluTanhAvgPool_Conserve()
     {
-        using var spec = ModelLoader.Load(Fixture("small_cnn.json"));
+        using var spec = ModelLoader.Load(Fixture("mixed_cnn.json"));
         torch.manual_seed(3);
         var e = new DeepShap(spec, torch.rand(10, 1, 8, 8)).Explain(Npy("inputs.npy"), TargetSelection.AllClasses);
         Assert.Empty(e.AdditivityFailures());
         Assert.True(e.MaxAdditivityError < 1e-4, $"{e.MaxAdditivityError}");
+        var d = new DeepLift(spec).Attribute(Npy("inputs.npy"), TargetSelection.AllClasses);
+        Assert.Empty(d.AdditivityFailures());
     }
 
     private static string WriteSpec(TempDirectory dir, string layersJson, string? weights = "w.safetensors", string input = "{\"channels\": 1, \"height\": 8, \"width\": 8}")

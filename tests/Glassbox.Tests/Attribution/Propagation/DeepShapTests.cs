@@ -4,7 +4,7 @@ using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Glassbox.Tests.Attribution;
+namespace Glassbox.Tests.Attribution.Propagation;
 
 public class DeepShapTests
 {
@@ -94,9 +94,9 @@ public class DeepShapTests
     public void DeepShap_RefusesLayersWithoutARule_AndModulesUsedTwice()
     {
         var info = Info(1, 1, 4, 2);
-        using var sigmoid = new ImageClassifier(info, nn.Sequential(nn.Flatten(), nn.Linear(4, 4), nn.Sigmoid(), nn.Linear(4, 2)));
-        var ex = Assert.Throws<GlassboxException>(() => new DeepShap(sigmoid, torch.zeros(1, 1, 1, 4)));
-        Assert.Contains("Sigmoid", ex.Message);
+        using var gelu = new ImageClassifier(info, nn.Sequential(nn.Flatten(), nn.Linear(4, 4), nn.GELU(), nn.Linear(4, 2)));
+        var ex = Assert.Throws<GlassboxException>(() => new DeepShap(gelu, torch.zeros(1, 1, 1, 4)));
+        Assert.Contains("GELU", ex.Message);
 
         var shared = nn.Linear(4, 4);
         using var twice = new ImageClassifier(info, nn.Sequential(("0", nn.Flatten()), ("1", shared), ("2", nn.ReLU()), ("3", shared), ("4", nn.Linear(4, 2))));

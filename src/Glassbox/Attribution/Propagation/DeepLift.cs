@@ -1,0 +1,104 @@
+using Glassbox.Attribution.Common;
+using Glassbox.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Attribution.Propagation;
+
+/// <summary>Settings for <see cref="DeepLift"/> (Captum's defaults).</summary>
+/// <param name="Baselines">One reference per input (Captum's <c>baselines</c>); default zeros.</param>
+/// <param name="Output">Explain logits (default) or softmax probabilities.</param>
+/// <param name="InternalBatchSize">Inputs propagated together; bounds memory.</param>
+/// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (Captum: 1e-10).</param>
+/// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − f(r) − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
+public sealed record DeepLiftOptions(
+    Baseline? Baselines = null, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64, double Epsilon = 1e-10,
+    double AdditivityTolerance = 1e-4);
+
+/// <summary>
+/// DeepLIFT with the rescale rule (Shrikumar, Greenside and Kundaje 2017, "Learning Important Features Through
+/// Propagating Activation Differences"), as Captum's <c>DeepLift</c>: one reference per input,
+/// <c>φ = (x − r) ⊙ m</c> with the multipliers of a modified backward pass, so <c>Σφ = f(x) − f(r)</c> (checked and
+/// reported for every explanation). Max-pooling and softmax use rules that keep this exact (see <see cref="RescaleRule"/>),
+/// where Captum's break it. Models need visible layers; a module used twice or a layer without a rule is refused.
+/// </summary>
+public sealed class DeepLift : IAttributionMethod
+{
+    private readonly IImageModel _model;
+    private readonly RescaleRule _rule;
+
+    /// <summary>Prepares DeepLIFT for <paramref name="model"/>.</summary>
+    public DeepLift(IImageModel model, DeepLiftOptions? options = null)
+    {
+        Options = options ?? new DeepLiftOptions();
+        if (Options.InternalBatchSize < 1) throw new GlassboxException($"The internal batch size must be at least 1, not {Options.InternalBatchSize}.");
+        if (!(Options.Epsilon >= 0)) throw new GlassboxException($"Epsilon must be non-negative, not {Options.Epsilon}.");
+        _model = model;
+        ModelCapabilities.RequireGradients(model, "DeepLIFT");
+        _rule = new RescaleRule(model, Options.Epsilon, "DeepLIFT");
+    }
+
+    /// <summary>The settings in use.</summary>
+    public DeepLiftOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "deep-lift";
+
+    /// <inheritdoc />
+    public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+    {
+        ModelCapabilities.CheckInput(_model, inputs);
+        PropagationChecks.Finite(inputs, "input");
+        using var outer = torch.NewDisposeScope();
+        var x = inputs.detach().to(_model.Device);
+        var r = (Options.Baselines ?? Baseline.Zeros).PerInput(x);
+        PropagationChecks.Finite(r, "baseline");
+        var builder = new ExplanationBuilder("DeepLift", Options, x.shape, targets, _model.Info.Classes);
+        int n = builder.N, k = builder.K, classes = _model.Info.Classes;
+        var outputs = new double[n * k];
+        var baseValues = new double[n * k];
+        for (int start = 0; start < n; start += Options.InternalBatchSize)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            int m = Math.Min(Options.InternalBatchSize, n - start);
+            var xc = x.narrow(0, start, m);
+            var rc = r.narrow(0, start, m);
+            var xt = _rule.Trace(xc);
+            var rt = _rule.Trace(rc);
+            var mult = _rule.Multipliers(xt, rt, aligned: true);
+            Tensor? jac = Options.Output == OutputSpace.Probabilities ? RescaleRule.SoftmaxPathJacobian(xt[^1], rt[^1]) : null;
+            var fx = Options.Output == OutputSpace.Logits ? xt[^1] : nn.functional.softmax(xt[^1], 1);
+            var fr = Options.Output == OutputSpace.Logits ? rt[^1] : nn.functional.softmax(rt[^1], 1);
+            var delta = xc - rc;
+            for (int slot = 0; slot < k; slot++)
+            {
+                var cls = Enumerable.Range(start, m).Select(i => (long)builder.Targets[i * k + slot]).ToArray();
+                var oneHot = nn.functional.one_hot(torch.tensor(cls, device: xc.device), classes).to_type(xt[^1].dtype);
+                // Probabilities: the softmax rule maps the one-hot at the probabilities to the logits.
+                var g0 = jac is null ? oneHot : oneHot.to_type(ScalarType.Float64).unsqueeze(1).matmul(jac).squeeze(1).to_type(xt[^1].dtype);
+                var g = _rule.Backward(g0, xt, rt, mult, aligned: true);
+                builder.SetSlot(slot, g * delta, start);
+                var idx = torch.tensor(cls, device: xc.device).unsqueeze(1);
+                var fxs = fx.gather(1, idx).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+                var frs = fr.gather(1, idx).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+                for (int i = 0; i < m; i++) { outputs[(start + i) * k + slot] = fxs[i]; baseValues[(start + i) * k + slot] = frs[i]; }
+            }
+            progress?.Report((start + m, n));
+        }
+        return builder.Build(Options.Output, outputs, baseValues, completeness: true, Options.AdditivityTolerance);
+    }
+}
+
+/// <summary>Input checks shared by the propagation methods.</summary>
+internal static class PropagationChecks
+{
+    /// <summary>Throws a clear error when <paramref name="t"/> holds NaN or infinite values.</summary>
+    public static void Finite(Tensor t, string what)
+    {
+        using var bad = t.isfinite().logical_not().any();
+        if (bad.item<bool>())
+            throw new GlassboxException($"The {what} images contain NaN or infinite values; clean them before explaining.");
+    }
+}

@@ -1,0 +1,51 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Attribution.Propagation;
+
+/// <summary>
+/// Helpers shared by the propagation methods: pairing inputs with references, and the exact backward pass of a
+/// layer through autograd (a vector–Jacobian product).
+/// </summary>
+internal static class LayerTrace
+{
+    /// <summary>
+    /// Rows of the P pairs: aligned pairs (input i with reference i, P = n) or every input with every reference
+    /// (pair i·B + b, P = n·B).
+    /// </summary>
+    public static (Tensor X, Tensor R) Pair(Tensor x, Tensor r, bool aligned)
+    {
+        if (aligned) return (x, r);
+        long n = x.shape[0], b = r.shape[0];
+        var repeats = new long[r.dim()];
+        Array.Fill(repeats, 1L);
+        repeats[0] = n;
+        return (x.repeat_interleave(b, 0), r.repeat(repeats));
+    }
+
+    /// <summary>The vector–Jacobian product gᵀ·∂layer/∂z at <paramref name="at"/> (the gradient of the layer).</summary>
+    public static Tensor Vjp(nn.Module<Tensor, Tensor> layer, Tensor at, Tensor g)
+    {
+        using var enable = torch.enable_grad();
+        var z = at.detach().requires_grad_(true);
+        var y = layer.forward(z);
+        return torch.autograd.grad([y], [z], [g.expand_as(y)])[0].detach();
+    }
+
+    /// <summary>f′ of an element-wise layer at <paramref name="at"/>.</summary>
+    public static Tensor Derivative(nn.Module<Tensor, Tensor> layer, Tensor at)
+    {
+        using var enable = torch.enable_grad();
+        var z = at.detach().requires_grad_(true);
+        var y = layer.forward(z);
+        return torch.autograd.grad([y.sum()], [z])[0].detach();
+    }
+
+    /// <summary>A shape with its first dimension replaced.</summary>
+    public static long[] WithRows(long rows, long[] shape)
+    {
+        var s = (long[])shape.Clone();
+        s[0] = rows;
+        return s;
+    }
+}
