@@ -16,7 +16,7 @@ public sealed class MethodCatalog
     }
 
     /// <summary>Every built-in method.</summary>
-    public static MethodCatalog Default => new([.. GradientMethods.Entries, .. PropagationMethods.Entries, .. CamMethods.Entries, .. PerturbationMethods.Entries]);
+    public static MethodCatalog Default => new([.. GradientMethods.Entries, .. PropagationMethods.Entries, .. CamMethods.Entries, .. PerturbationMethods.Entries, .. SurrogateMethods.Entries]);
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MethodEntry> Entries => _entries.Values;

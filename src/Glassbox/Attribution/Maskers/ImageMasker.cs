@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Glassbox.Attribution.Maskers;
+
+/// <summary>
+/// What hidden pixels become when a Shapley method masks part of an image, like <c>shap.maskers.Image</c>: a constant,
+/// a blurred copy of the image (<c>blur(k,k)</c>), or the hole filled in from its surroundings (<c>inpaint_telea</c>,
+/// <c>inpaint_ns</c>). Images are C×H×W float arrays; <c>keep[e]</c> says whether element e shows the input.
+/// </summary>
+public abstract record ImageMasker
+{
+    /// <summary>The image with the elements not kept replaced.</summary>
+    public abstract float[] Apply(float[] image, bool[] keep, int channels, int height, int width);
+
+    /// <summary>A short description (the SHAP string).</summary>
+    public abstract string Describe();
+
+    /// <summary>Parses SHAP's masker strings: <c>blur(K,K)</c>, <c>inpaint_telea</c>, <c>inpaint_ns</c>, or a number.</summary>
+    public static ImageMasker Parse(string text)
+    {
+        string s = text.Trim().ToLowerInvariant();
+        if (s == "inpaint_telea") return new TeleaInpainting();
+        if (s == "inpaint_ns") return new HarmonicInpainting();
+        var m = Regex.Match(s, @"^blur\(\s*(\d+)\s*,\s*(\d+)\s*\)$");
+        if (m.Success)
+        {
+            int kh = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), kw = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            if (kh < 1 || kw < 1) throw new GlassboxException($"The blur kernel must be at least 1×1, not {kh}×{kw}.");
+            return new BlurMasker(kh, kw);
+        }
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return new ConstantMasker((float)v);
+        throw new GlassboxException($"Unknown masker '{text}'. Use blur(K,K) (e.g. blur(28,28)), inpaint_telea, inpaint_ns, or a constant like 0.");
+    }
+
+    /// <summary>Combines <paramref name="image"/> and <paramref name="fill"/> by <paramref name="keep"/>.</summary>
+    protected static float[] Merge(float[] image, float[] fill, bool[] keep)
+    {
+        var result = new float[image.Length];
+        for (int e = 0; e < image.Length; e++) result[e] = keep[e] ? image[e] : fill[e];
+        return result;
+    }
+}
+
+/// <summary>Hidden elements take a constant value.</summary>
+/// <param name="Value">The value.</param>
+public sealed record ConstantMasker(float Value) : ImageMasker
+{
+    /// <inheritdoc />
+    public override float[] Apply(float[] image, bool[] keep, int channels, int height, int width)
+        => Merge(image, Enumerable.Repeat(Value, image.Length).ToArray(), keep);
+
+    /// <inheritdoc />
+    public override string Describe() => Value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Hidden elements take the image blurred by a KH×KW box filter, as <c>cv2.blur</c> (SHAP's <c>blur(k,k)</c>): window
+/// anchored at its centre, borders reflected without repeating the edge (BORDER_REFLECT_101), any kernel size.
+/// </summary>
+/// <param name="KernelHeight">Box height.</param>
+/// <param name="KernelWidth">Box width.</param>
+public sealed record BlurMasker(int KernelHeight, int KernelWidth) : ImageMasker
+{
+    /// <inheritdoc />
+    public override float[] Apply(float[] image, bool[] keep, int channels, int height, int width)
+        => Merge(image, Blur(image, channels, height, width), keep);
+
+    /// <summary>The box-blurred image.</summary>
+    public float[] Blur(float[] image, int channels, int height, int width)
+    {
+        var tmp = new double[image.Length];
+        var result = new float[image.Length];
+        for (int c = 0; c < channels; c++)
+        {
+            int o = c * height * width;
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    double sum = 0;
+                    for (int t = -(KernelWidth / 2); t < KernelWidth - KernelWidth / 2; t++) sum += image[o + y * width + Reflect101(x + t, width)];
+                    tmp[o + y * width + x] = sum / KernelWidth;
+                }
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    double sum = 0;
+                    for (int t = -(KernelHeight / 2); t < KernelHeight - KernelHeight / 2; t++) sum += tmp[o + Reflect101(y + t, height) * width + x];
+                    result[o + y * width + x] = (float)(sum / KernelHeight);
+                }
+        }
+        return result;
+    }
+
+    private static int Reflect101(int i, int n)
+    {
+        if (n == 1) return 0;
+        int period = 2 * (n - 1);
+        i %= period;
+        if (i < 0) i += period;
+        return i < n ? i : period - i;
+    }
+
+    /// <inheritdoc />
+    public override string Describe() => $"blur({KernelHeight},{KernelWidth})";
+}

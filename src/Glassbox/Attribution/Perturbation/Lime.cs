@@ -1,0 +1,134 @@
+using Glassbox.Attribution.Common;
+using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.Surrogates;
+using Glassbox.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Attribution.Perturbation;
+
+/// <summary>Settings for <see cref="Lime"/> (Captum's defaults).</summary>
+/// <param name="FeatureMask">Interpretable features; default a grid of ⌈max(H,W)/8⌉-pixel patches (Captum's default, one feature per element, gives a surrogate with more features than samples).</param>
+/// <param name="NSamples">Perturbed samples (Captum: 50).</param>
+/// <param name="Baselines">Value of features that are off (default zeros).</param>
+/// <param name="Alpha">Lasso α (Captum's SkLearnLasso(alpha=0.01)).</param>
+/// <param name="KernelWidth">Width of the exponential kernel on cosine distance (Captum: 1.0).</param>
+/// <param name="PerturbationsPerEval">Perturbed images per forward pass (per input; inputs are batched together).</param>
+/// <param name="Seed">Seeds the binary samples.</param>
+/// <param name="Output">Explain logits (default) or probabilities.</param>
+public sealed record LimeOptions(
+    MaskSource? FeatureMask = null, int NSamples = 50, Baseline? Baselines = null, double Alpha = 0.01, double KernelWidth = 1.0,
+    int PerturbationsPerEval = 32, int Seed = 0, OutputSpace Output = OutputSpace.Logits);
+
+/// <summary>
+/// LIME (Ribeiro, Singh and Guestrin 2016, "Why Should I Trust You?"), as Captum's <c>Lime</c> with its defaults:
+/// binary samples z ~ Bernoulli(0.5) over the features, off features set to the baseline, similarity
+/// <c>exp(−d² / (2·width²))</c> with d the cosine distance between the input and the perturbed input, and a weighted
+/// Lasso surrogate (α = 0.01, with intercept) fitted to the target's outputs; each element carries its feature's
+/// coefficient. No completeness promise.
+/// </summary>
+public sealed class Lime : IAttributionMethod
+{
+    private readonly IImageModel _model;
+
+    /// <summary>Prepares LIME for <paramref name="model"/> (forward passes only).</summary>
+    public Lime(IImageModel model, LimeOptions? options = null)
+    {
+        _model = model;
+        Options = options ?? new LimeOptions();
+        if (Options.NSamples < 2) throw new GlassboxException($"n_samples (--n-samples) must be at least 2, not {Options.NSamples}.");
+        if (Options.PerturbationsPerEval < 1) throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
+        if (!(Options.KernelWidth > 0)) throw new GlassboxException($"The kernel width (--kernel-width) must be positive, not {Options.KernelWidth}.");
+        if (!(Options.Alpha >= 0)) throw new GlassboxException($"The Lasso alpha (--alpha) must be non-negative, not {Options.Alpha}.");
+    }
+
+    /// <summary>The settings in use.</summary>
+    public LimeOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "lime";
+
+    /// <inheritdoc />
+    public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = PerturbationRunner.PrepareInputs(_model, inputs);
+        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
+        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
+        int k = builder.K, s = Options.NSamples;
+        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
+        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
+        var b = PerturbationRunner.PerInputBaselines(Options.Baselines ?? Baseline.Zeros, x);
+        var f0 = runner.Outputs(x);
+        var xFlat = x.reshape(n, d);
+        var bFlat = b.reshape(n, d);
+        var xs = xFlat.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var bs = bFlat.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+
+        // Binary samples: each input's from a generator seeded with the seed alone (independent of the batch).
+        var samples = new bool[n][];
+        for (int i = 0; i < n; i++)
+        {
+            var rng = new Random(Options.Seed);
+            int m = masks[i].Count;
+            samples[i] = new bool[s * m];
+            for (int j = 0; j < samples[i].Length; j++) samples[i][j] = rng.NextDouble() < 0.5;
+        }
+        var outputs = new double[(long)n * s * runner.Classes];
+        var similarity = new double[n * s];
+        long total = (long)n * s;
+        runner.Run(total, runner.ImagesPerForward(n), (start, count) =>
+        {
+            var xIdx = new long[count];
+            var keep = new float[(long)count * d];
+            for (int t = 0; t < count; t++)
+            {
+                long row = start + t;
+                int i = (int)(row / s), j = (int)(row % s);
+                xIdx[t] = i;
+                var ids = masks[i].Ids;
+                int m = masks[i].Count;
+                for (int e = 0; e < d; e++) keep[(long)t * d + e] = samples[i][j * m + ids[e]] ? 1f : 0f;
+                // Cosine similarity of the input and the perturbed input, in double.
+                double dot = 0, nx = 0, np = 0;
+                for (int e = 0; e < d; e++)
+                {
+                    double xv = xs[(long)i * d + e];
+                    double pv = keep[(long)t * d + e] != 0 ? xv : bs[(long)i * d + e];
+                    dot += xv * pv; nx += xv * xv; np += pv * pv;
+                }
+                double cos = dot / Math.Max(Math.Sqrt(nx) * Math.Sqrt(np), 1e-8);
+                double dist = 1 - cos;
+                similarity[row] = Math.Exp(-dist * dist / (2 * Options.KernelWidth * Options.KernelWidth));
+            }
+            return PerturbationRunner.Compose(xFlat, bFlat, xIdx, xIdx, keep, [c, h, w]);
+        }, (start, count, o) => Array.Copy(o, 0, outputs, start * runner.Classes, (long)count * runner.Classes), progress, cancel);
+
+        var values = new float[(long)n * k * d];
+        var fx = new double[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            int m = masks[i].Count;
+            var design = new double[s * m];
+            for (int j = 0; j < s * m; j++) design[j] = samples[i][j] ? 1 : 0;
+            var weights = similarity.AsSpan(i * s, s).ToArray();
+            for (int slot = 0; slot < k; slot++)
+            {
+                int cls = builder.Targets[i * k + slot];
+                var y = Enumerable.Range(0, s).Select(j => outputs[((long)i * s + j) * runner.Classes + cls]).ToArray();
+                var fit = Lasso.Fit(design, s, m, y, weights, Options.Alpha);
+                var ids = masks[i].Ids;
+                long offset = ((long)i * k + slot) * d;
+                for (int e = 0; e < d; e++) values[offset + e] = (float)fit.Coefficients[ids[e]];
+                fx[i * k + slot] = f0[i * runner.Classes + cls];
+            }
+        }
+        using (var t = torch.tensor(values, [n, k, d]))
+            for (int slot = 0; slot < k; slot++)
+            {
+                using var sl = t.select(1, slot);
+                builder.SetSlot(slot, sl);
+            }
+        return builder.Build(Options.Output, fx, null, completeness: false);
+    }
+}
