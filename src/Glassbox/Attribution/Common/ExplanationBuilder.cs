@@ -55,6 +55,13 @@ public sealed class ExplanationBuilder
             Array.Copy(data, (long)i * _mapSize, _values, ((long)(start + i) * K + k) * _mapSize, _mapSize);
     }
 
+    /// <summary>Stores all N×K×C×H×W attributions at once (row-major [n, k, element]).</summary>
+    public void SetAll(float[] values)
+    {
+        if (values.Length != _values.Length) throw new ArgumentException($"{values.Length} values for {N}×{K}×{_mapSize} attributions.");
+        Array.Copy(values, _values, values.Length);
+    }
+
     /// <summary>
     /// Builds the explanation. <paramref name="outputs"/> and <paramref name="baseValues"/> are [n·K + k] values of
     /// f(x) and f(baseline); with <paramref name="completeness"/> the errors |f(x) − base − Σφ| are computed.

@@ -123,12 +123,7 @@ public sealed class Lime : IAttributionMethod
                 fx[i * k + slot] = f0[i * runner.Classes + cls];
             }
         }
-        using (var t = torch.tensor(values, [n, k, d]))
-            for (int slot = 0; slot < k; slot++)
-            {
-                using var sl = t.select(1, slot);
-                builder.SetSlot(slot, sl);
-            }
+        builder.SetAll(values);
         return builder.Build(Options.Output, fx, null, completeness: false);
     }
 }

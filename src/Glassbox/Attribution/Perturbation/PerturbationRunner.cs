@@ -172,12 +172,7 @@ public sealed class PerturbationRunner
         bool completeness, double tolerance = 1e-4)
     {
         int n = builder.N, k = builder.K, d = builder.C * builder.H * builder.W;
-        using (var t = torch.tensor(values, [n, k, d]))
-            for (int slot = 0; slot < k; slot++)
-            {
-                using var s = t.select(1, slot);
-                builder.SetSlot(slot, s);
-            }
+        builder.SetAll(values);
         var outputs = new double[n * k];
         var baseValues = new double[n * k];
         for (int i = 0; i < n; i++)

@@ -75,12 +75,7 @@ public sealed class PartitionShap : IAttributionMethod
             }
             progress?.Report((i + 1, n));
         }
-        using (var t = torch.tensor(values, [n, k, d]))
-            for (int s = 0; s < k; s++)
-            {
-                using var sl = t.select(1, s);
-                builder.SetSlot(s, sl);
-            }
+        builder.SetAll(values);
         return builder.Build(Options.Output, outputs, baseValues, completeness: true, Options.AdditivityTolerance);
     }
 
