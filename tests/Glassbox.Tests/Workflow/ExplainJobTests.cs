@@ -51,6 +51,21 @@ public class ExplainJobTests
     }
 
     [Fact]
+    public void Explain_WithNoiseTunnel_RecordsTheTunnelAndTheWrappedMethodsSettings()
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input) = Setup(dir);
+        string outDir = dir.File("out");
+        var r = ExplainJob.Run(new ExplainRequest(ckpt, input, outDir, RepoPaths.MnistSample, "integrated-gradients",
+            new Dictionary<string, string> { ["--n-steps"] = "7", ["--nt-type"] = "smoothgrad", ["--nt-samples"] = "3", ["--nt-stdevs"] = "0.1" }, Classes: "predicted"));
+        Assert.StartsWith("NoiseTunnel[smoothgrad]", r.Explanation.Method);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "explanation.json")));
+        var settings = json.RootElement.GetProperty("settings");
+        Assert.Equal(3, settings.GetProperty("Tunnel").GetProperty("Samples").GetInt32());
+        Assert.Equal(7, settings.GetProperty("Method").GetProperty("NSteps").GetInt32());
+    }
+
+    [Fact]
     public void Explain_OptionTheMethodDoesNotRead_IsAnError()
     {
         using var dir = new TempDirectory();

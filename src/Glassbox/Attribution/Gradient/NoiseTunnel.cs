@@ -14,6 +14,11 @@ public enum NoiseTunnelType
     VarGrad,
 }
 
+/// <summary>What a noise-tunnel explanation ran with: the tunnel's options and the wrapped method's settings.</summary>
+/// <param name="Tunnel">The noise tunnel's options.</param>
+/// <param name="Method">The wrapped method's settings.</param>
+public sealed record NoiseTunnelSettings(NoiseTunnelOptions Tunnel, object Method);
+
 /// <summary>Settings for <see cref="NoiseTunnel"/> (Captum's defaults).</summary>
 /// <param name="Type">Combination of the noisy attributions (Captum <c>nt_type</c>, default smoothgrad).</param>
 /// <param name="Samples">Noisy copies per input (Captum <c>nt_samples</c>, default 5).</param>
@@ -185,7 +190,7 @@ public sealed class NoiseTunnel : IAttributionMethod
                 errors[i] = Math.Abs(total2 - (outputs[i] - baseValues[i]));
             }
         }
-        return new Explanation($"NoiseTunnel[{TypeName(Options.Type)}]({last!.Method})", Options with { }, values,
+        return new Explanation($"NoiseTunnel[{TypeName(Options.Type)}]({last!.Method})", new NoiseTunnelSettings(Options, last.Settings), values,
             [n, k, (int)c, (int)h, (int)w], resultTargets, last.Output, outputs, baseValues, errors,
             last.AdditivityTolerance, Options.Type == NoiseTunnelType.SmoothGrad && last.AdditivityGuaranteed);
     }
