@@ -41,6 +41,22 @@ internal static class LayerTrace
         return torch.autograd.grad([y.sum()], [z])[0].detach();
     }
 
+    /// <summary>
+    /// The transposed (adjoint) operation of a Conv2d with <paramref name="weight"/>: maps a gradient at the output
+    /// (P×K×h×w) to the input of shape <paramref name="inShape"/> (first dimension replaced by P).
+    /// </summary>
+    public static Tensor ConvTranspose(TorchSharp.Modules.Conv2d conv, Tensor weight, Tensor g, long[] inShape)
+    {
+        long[] padding = conv.padding ?? [0, 0];
+        var outPad = new long[2];
+        for (int d = 0; d < 2; d++)
+        {
+            long o = g.shape[2 + d], inSize = inShape[2 + d];
+            outPad[d] = inSize - ((o - 1) * conv.stride[d] - 2 * padding[d] + conv.dilation[d] * (conv.kernel_size[d] - 1) + 1);
+        }
+        return nn.functional.conv_transpose2d(g, weight, null, conv.stride, padding, outPad, conv.dilation, conv.groups);
+    }
+
     /// <summary>A shape with its first dimension replaced.</summary>
     public static long[] WithRows(long rows, long[] shape)
     {

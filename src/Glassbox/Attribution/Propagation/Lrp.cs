@@ -8,7 +8,7 @@ namespace Glassbox.Attribution.Propagation;
 
 /// <summary>Settings for <see cref="Lrp"/>.</summary>
 /// <param name="Composite">Rule per layer type: epsilon (default, as Captum), epsilon-plus, epsilon-gamma, alpha1-beta0, z-plus, gamma.</param>
-/// <param name="Epsilon">ε of the ε rule (Captum's EpsilonRule default 1e-9).</param>
+/// <param name="Epsilon">ε of the ε rule (Captum's EpsilonRule default 1e-9; smaller values, LRP-0 included, use 1e-9 to avoid division by zero).</param>
 /// <param name="Gamma">γ of the γ rule (Zennit's default 0.25).</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record LrpOptions(string Composite = "epsilon", double Epsilon = 1e-9, double Gamma = 0.25, int InternalBatchSize = 64);
@@ -78,7 +78,7 @@ public sealed class Lrp : IAttributionMethod
                 var idx = torch.tensor(cls, device: x.device).unsqueeze(1);
                 var logit = acts[^1].gather(1, idx);
                 var relevance = torch.zeros_like(acts[^1]).scatter_(1, idx, logit);
-                for (int i = _layers.Count - 1; i >= 0; i--) relevance = Propagate(_layers[i], acts[i], relevance);
+                for (int i = _layers.Count - 1; i >= 0; i--) relevance = Propagate(_layers[i], acts[i], acts[i + 1], relevance);
                 builder.SetSlot(slot, relevance, start);
                 var lv = logit.squeeze(1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
                 for (int i = 0; i < m; i++) outputs[(start + i) * k + slot] = lv[i];
@@ -89,39 +89,44 @@ public sealed class Lrp : IAttributionMethod
         return builder.Build(OutputSpace.Logits, outputs, new double[n * k], completeness: true, tolerance: 1e-4, guaranteed: false);
     }
 
-    private Tensor Propagate(nn.Module<Tensor, Tensor> layer, Tensor a, Tensor r)
+    // a: the layer's input, output: its output (reused as z by the ε rule), r: relevance at the output.
+    private Tensor Propagate(nn.Module<Tensor, Tensor> layer, Tensor a, Tensor output, Tensor r)
     {
         switch (layer)
         {
             case Conv2d conv:
-                return Weighted(a, r, _composite.Convolution, (z, w, b) => nn.functional.conv2d(z, w, b, conv.stride, conv.padding ?? [0, 0], conv.dilation, conv.groups), conv.weight!, conv.bias);
+                return Weighted(a, r, _composite.Convolution, (z, w, b) => nn.functional.conv2d(z, w, b, conv.stride, conv.padding ?? [0, 0], conv.dilation, conv.groups),
+                    (s, w) => LayerTrace.ConvTranspose(conv, w, s, a.shape), conv.weight!, conv.bias, output);
             case Linear lin:
-                return Weighted(a, r, _composite.Dense, (z, w, b) => nn.functional.linear(z, w, b), lin.weight!, lin.bias);
+                return Weighted(a, r, _composite.Dense, (z, w, b) => nn.functional.linear(z, w, b), (s, w) => s.matmul(w), lin.weight!, lin.bias, output);
             case Flatten:
                 return r.reshape(a.shape);
             case MaxPool2d:
                 return LayerTrace.Vjp(layer, a, r); // winner takes all
             case AvgPool2d or BatchNorm2d:
-            {
-                using var noGrad = torch.no_grad();
-                var z = layer.forward(a);
-                return a * LayerTrace.Vjp(layer, a, r / Stabilize(z, Options.Epsilon));
-            }
+                return a * LayerTrace.Vjp(layer, a, r / Stabilize(output, Options.Epsilon));
             default: // activations, dropout (evaluation mode), identity: relevance passes unchanged
                 return r;
         }
     }
 
-    private Tensor Weighted(Tensor a, Tensor r, LrpRule rule, Func<Tensor, Tensor, Tensor?, Tensor> f, Tensor weight, Tensor? bias)
+    // Every rule is R_in = a ⊙ Wᵀ(R / z) for some (W, b, inputs); Wᵀ is the layer's transposed operation.
+    private Tensor Weighted(Tensor a, Tensor r, LrpRule rule, Func<Tensor, Tensor, Tensor?, Tensor> forward, Func<Tensor, Tensor, Tensor> transpose,
+        Tensor weight, Tensor? bias, Tensor output)
     {
+        using var noGrad = torch.no_grad();
         var w = weight.detach();
         var b = bias?.detach();
         switch (rule)
         {
             case LrpRule.Epsilon:
-                return ZRule(a, r, f, w, b, Options.Epsilon);
+                return a * transpose(r / Stabilize(output, Options.Epsilon), w);
             case LrpRule.Gamma:
-                return ZRule(a, r, f, w + Options.Gamma * w.clamp_min(0), b is null ? null : b + Options.Gamma * b.clamp_min(0), Stabilizer);
+            {
+                var wg = w + Options.Gamma * w.clamp_min(0);
+                var z = forward(a, wg, b is null ? null : b + Options.Gamma * b.clamp_min(0));
+                return a * transpose(r / Stabilize(z, Stabilizer), wg);
+            }
             default:
             {
                 // Positive contributions: w⁺a⁺ + w⁻a⁻ (+ b⁺ for α1β0).
@@ -130,32 +135,17 @@ public sealed class Lrp : IAttributionMethod
                 var wp = w.clamp_min(0);
                 var wn = w.clamp_max(0);
                 var bp = rule == LrpRule.Alpha1Beta0 && b is not null ? b.clamp_min(0) : null;
-                using var enable = torch.enable_grad();
-                var xp = ap.detach().requires_grad_(true);
-                var xn = an.detach().requires_grad_(true);
-                var z = f(xp, wp, bp) + f(xn, wn, null);
-                var s = (r / Stabilize(z.detach(), Stabilizer)).detach();
-                var grads = torch.autograd.grad([z], [xp, xn], [s]);
-                return (ap * grads[0] + an * grads[1]).detach();
+                var z = forward(ap, wp, bp) + forward(an, wn, null);
+                var s = r / Stabilize(z, Stabilizer);
+                return ap * transpose(s, wp) + an * transpose(s, wn);
             }
         }
     }
 
-    private static Tensor ZRule(Tensor a, Tensor r, Func<Tensor, Tensor, Tensor?, Tensor> f, Tensor w, Tensor? b, double epsilon)
-    {
-        using var enable = torch.enable_grad();
-        var x = a.detach().requires_grad_(true);
-        var z = f(x, w, b);
-        var s = (r / Stabilize(z.detach(), epsilon)).detach();
-        var c = torch.autograd.grad([z], [x], [s])[0];
-        return (a * c).detach();
-    }
-
-    // z + ε·sign(z), with sign(0) = +1 so no division by zero.
+    // z + ε·sign(z), with sign(0) = +1 so no division by zero (ε is at least 1e-9 here).
     private static Tensor Stabilize(Tensor z, double epsilon)
     {
-        var sign = torch.where(z >= 0, torch.ones_like(z), -torch.ones_like(z));
-        var stabilized = z + Math.Max(epsilon, 0) * sign;
-        return torch.where(stabilized == 0, torch.full_like(z, Stabilizer), stabilized);
+        double e = Math.Max(epsilon, Stabilizer);
+        return torch.where(z >= 0, z + e, z - e);
     }
 }

@@ -120,18 +120,8 @@ internal sealed class RescaleRule
                     g = g.matmul(lin.weight!);
                     break;
                 case Conv2d conv:
-                {
-                    g = Expand(g, pairs, x[i + 1].shape);
-                    long[] padding = conv.padding ?? [0, 0];
-                    var outPad = new long[2];
-                    for (int d = 0; d < 2; d++)
-                    {
-                        long o = x[i + 1].shape[2 + d], inSize = inShape[2 + d];
-                        outPad[d] = inSize - ((o - 1) * conv.stride[d] - 2 * padding[d] + conv.dilation[d] * (conv.kernel_size[d] - 1) + 1);
-                    }
-                    g = nn.functional.conv_transpose2d(g, conv.weight!, null, conv.stride, padding, outPad, conv.dilation, conv.groups);
+                    g = LayerTrace.ConvTranspose(conv, conv.weight!, Expand(g, pairs, x[i + 1].shape), inShape);
                     break;
-                }
                 case Flatten:
                     g = g.reshape(LayerTrace.WithRows(g.shape[0], inShape));
                     break;
