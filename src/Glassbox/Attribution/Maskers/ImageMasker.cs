@@ -16,6 +16,13 @@ public abstract record ImageMasker
     /// <summary>A short description (the SHAP string).</summary>
     public abstract string Describe();
 
+    /// <summary>
+    /// A masking function for one image, for many masks: maskers whose fill does not depend on the mask (blur,
+    /// constant) compute it once.
+    /// </summary>
+    public virtual Func<bool[], float[]> Prepare(float[] image, int channels, int height, int width)
+        => keep => Apply(image, keep, channels, height, width);
+
     /// <summary>Parses SHAP's masker strings: <c>blur(K,K)</c>, <c>inpaint_telea</c>, <c>inpaint_ns</c>, or a number.</summary>
     public static ImageMasker Parse(string text)
     {
@@ -51,6 +58,13 @@ public sealed record ConstantMasker(float Value) : ImageMasker
         => Merge(image, Enumerable.Repeat(Value, image.Length).ToArray(), keep);
 
     /// <inheritdoc />
+    public override Func<bool[], float[]> Prepare(float[] image, int channels, int height, int width)
+    {
+        var fill = Enumerable.Repeat(Value, image.Length).ToArray();
+        return keep => Merge(image, fill, keep);
+    }
+
+    /// <inheritdoc />
     public override string Describe() => Value.ToString(CultureInfo.InvariantCulture);
 }
 
@@ -65,6 +79,13 @@ public sealed record BlurMasker(int KernelHeight, int KernelWidth) : ImageMasker
     /// <inheritdoc />
     public override float[] Apply(float[] image, bool[] keep, int channels, int height, int width)
         => Merge(image, Blur(image, channels, height, width), keep);
+
+    /// <inheritdoc />
+    public override Func<bool[], float[]> Prepare(float[] image, int channels, int height, int width)
+    {
+        var fill = Blur(image, channels, height, width);
+        return keep => Merge(image, fill, keep);
+    }
 
     /// <summary>The box-blurred image.</summary>
     public float[] Blur(float[] image, int channels, int height, int width)

@@ -86,10 +86,11 @@ public sealed class PartitionShap : IAttributionMethod
     {
         int d = image.Length, k = classes.Length;
         var rng = new Random(Options.Seed);
+        var mask = _masker.Prepare(image, c, h, w);
         double[][] Eval(List<bool[]> masks)
         {
             var batch = new float[masks.Count * d];
-            for (int j = 0; j < masks.Count; j++) _masker.Apply(image, masks[j], c, h, w).CopyTo(batch, j * d);
+            for (int j = 0; j < masks.Count; j++) mask(masks[j]).CopyTo(batch, j * d);
             using var t = torch.tensor(batch, [masks.Count, c, h, w], device: _model.Device);
             var o = runner.Outputs(t);
             return Enumerable.Range(0, masks.Count).Select(j => classes.Select(cls => o[j * runner.Classes + cls]).ToArray()).ToArray();
