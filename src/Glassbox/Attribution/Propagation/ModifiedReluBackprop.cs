@@ -67,10 +67,16 @@ internal sealed class ModifiedReluBackprop
         }
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
-            if (_layers[i] is ReLU)
-                g = _rule == ReluBackward.Guided ? (g * (acts[i] > 0).to_type(g.dtype)).clamp_min(0) : g.clamp_min(0);
-            else
-                g = LayerTrace.Vjp(_layers[i], acts[i], g);
+            g = _layers[i] switch
+            {
+                ReLU => _rule == ReluBackward.Guided ? (g * (acts[i] > 0).to_type(g.dtype)).clamp_min(0) : g.clamp_min(0),
+                // Linear layers by their transposed operation; anything else by autograd at the layer's input.
+                Conv2d conv => LayerTrace.ConvTranspose(conv, conv.weight!.detach(), g, acts[i].shape),
+                Linear lin => g.matmul(lin.weight!.detach()),
+                Flatten => g.reshape(acts[i].shape),
+                Dropout or Identity => g,
+                _ => LayerTrace.Vjp(_layers[i], acts[i], g),
+            };
         }
         // Through the input normalisation (affine): d/dpixels = d/dz / std.
         if (_model.Info.Std is float[] std)
