@@ -83,11 +83,14 @@ internal sealed class RescaleRule
             {
                 case ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus:
                 {
-                    var (xin, rin) = LayerTrace.Pair(x[i], r[i], aligned);
-                    var (xout, rout) = LayerTrace.Pair(x[i + 1], r[i + 1], aligned);
+                    // Cross pairs are formed by broadcasting (N×1×… against 1×B×…), so only the result is materialised.
+                    var xin = aligned ? x[i] : x[i].unsqueeze(1);
+                    var rin = aligned ? r[i] : r[i].unsqueeze(0);
                     var dIn = xin - rin;
-                    var slope = LayerTrace.Pair(LayerTrace.Derivative(_layers[i], x[i]), r[i], aligned).X;
-                    result[i] = torch.where(dIn.abs() < _epsilon, slope, (xout - rout) / dIn);
+                    var dOut = (aligned ? x[i + 1] : x[i + 1].unsqueeze(1)) - (aligned ? r[i + 1] : r[i + 1].unsqueeze(0));
+                    var slope = LayerTrace.Derivative(_layers[i], x[i]);
+                    var m = torch.where(dIn.abs() < _epsilon, aligned ? slope : slope.unsqueeze(1), dOut.div_(dIn));
+                    result[i] = aligned ? m : m.reshape(LayerTrace.WithRows(x[i].shape[0] * r[i].shape[0], x[i].shape));
                     break;
                 }
                 case Softmax:
