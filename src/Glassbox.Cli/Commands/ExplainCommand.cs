@@ -53,7 +53,7 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [CommandOption("--integration-method <METHOD>"), Description("integrated-gradients: gausslegendre (default), riemann_left, riemann_right, riemann_middle, riemann_trapezoid")]
         public string? IntegrationMethod { get; init; }
 
-        [CommandOption("--n-samples <N>"), Description("Samples: gradient-shap (5), gradient-explainer (200), shapley-value-sampling (25 permutations), kernel-shap (2M+2048), lime (50)")]
+        [CommandOption("--n-samples <N>"), Description("Samples: gradient-shap (5), gradient-explainer (200), shapley-value-sampling (25 permutations), kernel-shap (2M+2048), lime (25)")]
         public string? NSamples { get; init; }
 
         [CommandOption("--stdevs <SIGMA>"), Description("gradient-shap: standard deviation of the input noise (default 0)")]

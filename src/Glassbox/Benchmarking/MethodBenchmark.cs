@@ -131,7 +131,7 @@ public static class MethodBenchmark
                 if (features <= 0) return (double.NaN, false);
                 double all = features >= 60 ? double.MaxValue : Math.Pow(2, features) - 2;
                 return F(Math.Min(a.NSamples ?? 2 * features + 2048, all) * bg);
-            case "lime": return F(a.NSamples ?? 50);
+            case "lime": return F(a.NSamples ?? 25);
             case "partition-shap": return F(a.MaxEvals ?? 500);
             case "score-cam": return F(64 + 1);
             default: return (double.NaN, false);

@@ -9,7 +9,7 @@ namespace Glassbox.Attribution.Perturbation;
 
 /// <summary>Settings for <see cref="Lime"/> (Captum's defaults).</summary>
 /// <param name="FeatureMask">Interpretable features; default a grid of ⌈max(H,W)/8⌉-pixel patches (Captum's default, one feature per element, gives a surrogate with more features than samples).</param>
-/// <param name="NSamples">Perturbed samples (Captum: 50).</param>
+/// <param name="NSamples">Perturbed samples (Captum: 25, the default in the signature of <c>Lime.attribute</c>; its docstring says 50).</param>
 /// <param name="Baselines">Value of features that are off (default zeros).</param>
 /// <param name="Alpha">Lasso α (Captum's SkLearnLasso(alpha=0.01)).</param>
 /// <param name="KernelWidth">Width of the exponential kernel on cosine distance (Captum: 1.0).</param>
@@ -17,7 +17,7 @@ namespace Glassbox.Attribution.Perturbation;
 /// <param name="Seed">Seeds the binary samples.</param>
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 public sealed record LimeOptions(
-    MaskSource? FeatureMask = null, int NSamples = 50, Baseline? Baselines = null, double Alpha = 0.01, double KernelWidth = 1.0,
+    MaskSource? FeatureMask = null, int NSamples = 25, Baseline? Baselines = null, double Alpha = 0.01, double KernelWidth = 1.0,
     int PerturbationsPerEval = 32, int Seed = 0, OutputSpace Output = OutputSpace.Logits);
 
 /// <summary>

@@ -11,7 +11,7 @@ public static class SurrogateMethods
     [
         new("lime", "perturbation", "LIME (Ribeiro et al. 2016): weighted Lasso on binary feature samples, as Captum Lime",
             MethodRequirement.Forward, false, ["--feature-mask", "--n-samples", "--baselines", "--perturbations-per-eval", "--alpha", "--kernel-width", "--seed", "--output"],
-            (model, a) => new Lime(model, new LimeOptions(a.FeatureMask, a.NSamples ?? 50, a.Baselines, a.Alpha ?? 0.01, a.KernelWidth ?? 1.0,
+            (model, a) => new Lime(model, new LimeOptions(a.FeatureMask, a.NSamples ?? 25, a.Baselines, a.Alpha ?? 0.01, a.KernelWidth ?? 1.0,
                 a.PerturbationsPerEval ?? 32, a.Seed, a.Output))),
         new("partition-shap", "shapley", "Partition SHAP: Owen values over a hierarchical image partition, as shap.PartitionExplainer with shap.maskers.Image",
             MethodRequirement.Forward, false, ["--max-evals", "--masker", "--perturbations-per-eval", "--seed", "--output"],
