@@ -18,8 +18,7 @@ internal static class CamRunner
     {
         if (batch < 1) throw new GlassboxException($"The internal batch size must be at least 1, not {batch}.");
         ModelCapabilities.CheckInput(model, inputs);
-        using (var bad = inputs.isfinite().logical_not().any())
-            if (bad.item<bool>()) throw new GlassboxException("The input images contain NaN or infinite values; clean them before explaining.");
+        InputChecks.Finite(inputs, "input images");
         var x = inputs.detach().to(model.Device);
         var builder = new ExplanationBuilder(method, settings, x.shape, targets, model.Info.Classes);
         int n = builder.N, k = builder.K, c = builder.C, h = builder.H, w = builder.W;

@@ -40,7 +40,7 @@ public sealed class GradientExplainer : IAttributionMethod
         GradientPass.NonNegative("local_smoothing", Options.LocalSmoothing);
         ModelCapabilities.CheckInput(model, background);
         if (background.shape[0] < 1) throw new GlassboxException("The background set is empty; give at least one image.");
-        GradientPass.CheckFinite(background, "background");
+        InputChecks.Finite(background, "background images");
         _model = model;
         _background = background.detach().to(model.Device);
         using var scope = torch.NewDisposeScope();

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,16 +22,9 @@ internal static class GradientPass
         ModelCapabilities.RequireGradients(model, method);
         ModelCapabilities.CheckInput(model, inputs);
         if (inputs.shape[0] < 1) throw new GlassboxException("No images were given to explain.");
-        CheckFinite(inputs, "input");
+        InputChecks.Finite(inputs, "input images");
     }
 
-    /// <summary>Throws a <see cref="GlassboxException"/> when <paramref name="t"/> holds NaN or infinity.</summary>
-    public static void CheckFinite(Tensor t, string what)
-    {
-        using var bad = t.isfinite().logical_not().any();
-        if (bad.item<bool>())
-            throw new GlassboxException($"The {what} images contain NaN or infinite values; clean them before explaining.");
-    }
 
     /// <summary>Throws unless <paramref name="value"/> ≥ <paramref name="min"/>.</summary>
     public static void AtLeast(string name, int value, int min)

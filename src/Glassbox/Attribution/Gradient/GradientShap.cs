@@ -57,7 +57,7 @@ public sealed class GradientShap : IAttributionMethod
         var x = inputs.detach().to(_model.Device);
         var background = _baselines.Distribution(x).detach().to(x.dtype);
         if (background.shape[0] < 1) throw new GlassboxException("The baseline distribution is empty; give at least one image.");
-        GradientPass.CheckFinite(background, "baseline");
+        InputChecks.Finite(background, "baseline images");
         var transform = GradientPass.Transform(Options.Output);
         var sampler = new ExpectedGradients(_model, Options.NSamples, Options.Stdevs, Options.Seed);
         var (maps, drawn) = sampler.Run(x, background, builder.Targets, builder.K, Options.InternalBatchSize, transform, progress, cancel);

@@ -55,7 +55,7 @@ public sealed class IntegratedGradients : IAttributionMethod
         using var scope = torch.NewDisposeScope();
         var x = inputs.detach().to(_model.Device);
         var b = (Options.Baselines ?? Baseline.Zeros).PerInput(x).detach().to(x.dtype);
-        GradientPass.CheckFinite(b, "baseline");
+        InputChecks.Finite(b, "baseline images");
         var diff = x - b;
         int steps = Options.NSteps;
         var alphas = torch.tensor(_alphas, device: x.device).to(x.dtype);

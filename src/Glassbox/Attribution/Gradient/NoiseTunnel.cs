@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,7 +87,7 @@ public sealed class NoiseTunnel : IAttributionMethod
     {
         if (inputs.dim() != 4 || inputs.shape[0] < 1)
             throw new GlassboxException($"Expected N×C×H×W images, got shape {string.Join("×", inputs.shape)}.");
-        GradientPass.CheckFinite(inputs, "input");
+        InputChecks.Finite(inputs, "input images");
         int n = (int)inputs.shape[0], s = Options.Samples;
         long c = inputs.shape[1], h = inputs.shape[2], w = inputs.shape[3];
         // Every class: passed on as is (K is learnt from the first call). Otherwise the rows are read here (with an
