@@ -15,7 +15,7 @@ internal static class CliRunner
         catch (Exception e) when (UserMessage(e) is string message)
         {
             WriteError(message);
-            return e is CommandParseException or CommandRuntimeException ? 2 : 1;
+            return e is CommandParseException or CommandRuntimeException or CliUsageException ? 2 : 1;
         }
         catch (OperationCanceledException)
         {
@@ -37,7 +37,7 @@ internal static class CliRunner
     private static string? UserMessage(Exception e) => e switch
     {
         GlassboxException g => g.Message,
-        CommandParseException or CommandRuntimeException => e.Message + " (see --help)",
+        CommandParseException or CommandRuntimeException or CliUsageException => e.Message + " (see --help)",
         FileNotFoundException f => $"File not found: {f.FileName ?? f.Message}",
         DirectoryNotFoundException d => d.Message,
         UnauthorizedAccessException u => $"Permission denied: {u.Message}",

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Cli;
 using Glassbox.Cli.Commands;
 using Spectre.Console.Cli;
@@ -6,12 +7,15 @@ var app = new CommandApp();
 app.Configure(c =>
 {
     c.SetApplicationName("glassbox");
-    c.UseStrictParsing(); // a mistyped option (--epoch) is an error, not silently ignored
+    // Flags a command does not declare go to the interceptor: method options for explain/demo/benchmark (bound by the
+    // method catalog's schema), an error everywhere else — a mistyped option (--epoch) is never silently ignored.
+    c.SetInterceptor(new MethodOptionsInterceptor(MethodCatalog.Default));
     c.PropagateExceptions();
     c.AddCommand<DemoCommand>("demo")
         .WithDescription("Run the whole reference workflow on the shipped MNIST sample: train two models, explain with DeepSHAP, check the explanations, write report.html.");
     c.AddCommand<TrainCommand>("train").WithDescription("Train a classifier on an MNIST-format folder and save a checkpoint (safetensors + JSON).");
-    c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots.");
+    c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots."
+        + MethodOptionsHelp.Text(MethodCatalog.Default));
     c.AddCommand<MethodsCommand>("methods").WithDescription("List the attribution methods, what each needs from the model, and its options.");
     c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
     c.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measure training and DeepSHAP throughput against raw forward+backward passes.");

@@ -74,7 +74,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
     {
         bool imagesGiven = context.Arguments.Any(a => a == "--images" || a.StartsWith("--images=", StringComparison.Ordinal));
         int images = imagesGiven ? s.Images : 100;
-        var catalog = Glassbox.Workflow.Methods.MethodCatalog.Default;
+        var catalog = Glassbox.Attribution.Catalog.MethodCatalog.Default;
         var names = s.Methods!.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
             ? catalog.Entries.Select(e => e.Name).ToList()
             : s.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => catalog.Get(n).Name).ToList();

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Glassbox.IO;
+
 namespace Glassbox.Attribution;
 
 /// <summary>Which classes to explain for each input.</summary>
@@ -34,6 +37,34 @@ public abstract record TargetSelection
             default:
                 throw new InvalidOperationException("Unknown target selection.");
         }
+    }
+
+    /// <summary>
+    /// One class per input from text: a class index or name for every input, or a .npy of N integer class indices.
+    /// </summary>
+    public static TargetSelection Parse(string spec, int inputs, IReadOnlyList<string> classNames)
+    {
+        string s = spec.Trim();
+        if (s.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!File.Exists(s)) throw new GlassboxException($"Target file '{s}' does not exist.");
+            var raw = NpyFile.Read(s);
+            int[] t = raw.Data switch
+            {
+                long[] l => l.Select(v => v is < int.MinValue or > int.MaxValue
+                    ? throw new GlassboxException($"Target file '{s}' holds the class {v}; the model has classes 0..{classNames.Count - 1}.") : (int)v).ToArray(),
+                int[] i => i,
+                byte[] b => b.Select(v => (int)v).ToArray(),
+                _ => throw new GlassboxException($"Target file '{s}' holds {raw.DType}; save integer class indices (int64, int32 or uint8)."),
+            };
+            if (raw.Shape.Length != 1 || t.Length != inputs)
+                throw new GlassboxException($"Target file '{s}' has shape ({string.Join(", ", raw.Shape)}); it must hold one class per input ({inputs}).");
+            return PerInput(t);
+        }
+        int byName = classNames.ToList().FindIndex(c => string.Equals(c, s, StringComparison.OrdinalIgnoreCase));
+        if (byName < 0 && !int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out byName))
+            throw new GlassboxException($"Unknown target '{spec}': give a class index, a class name ({string.Join(", ", classNames)}) or a .npy of class indices.");
+        return PerInput(Enumerable.Repeat(byName, inputs).ToArray());
     }
 
     private static void Check(int[] classes, int classCount)

@@ -5,7 +5,7 @@ using Glassbox.Attribution.Perturbation;
 using Glassbox.Data;
 using Glassbox.Engine;
 using Glassbox.Models;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,12 +62,12 @@ public static class MethodBenchmark
         foreach (var p in model.Network.parameters()) p.requires_grad = false;
         var entry = MethodCatalog.Default.Get(o.Method);
         var options = o.MethodOptions ?? new Dictionary<string, string>();
-        var args = MethodOptionText.Build(entry, options, info, ctx.Device, OutputSpace.Logits, 0);
+        var settings = entry.Bind(options, new OptionContext(info, ctx.Device), OutputSpace.Logits, 0);
 
         using var scope = torch.NewDisposeScope();
         var (x, background) = Images(o, info);
-        if (entry.UsesBaselineDistribution && args.Baselines is null) args = args with { Baselines = Baseline.FromImages(background) };
-        var method = GradientMethods.WithNoiseTunnel(entry.Create(model, args), args);
+        if (entry.UsesBaselineDistribution && settings.Baselines is null) settings = settings with { Baselines = Baseline.FromImages(background) };
+        var method = settings.Create(model);
         TargetSelection Targets(Tensor images)
         {
             if (o.AllClasses) return TargetSelection.AllClasses;
@@ -83,7 +83,8 @@ public static class MethodBenchmark
         int k = e.TargetsPerInput;
         log($"{entry.Name}: {o.Images / seconds:F2} images/s");
 
-        var (passes, gradient) = PassesPerImage(entry, args, info, k);
+        var cost = settings.Cost(info, k, model);
+        var (passes, gradient) = (cost.PerImage, cost.Gradient);
         double raw = double.NaN;
         if (double.IsFinite(passes))
         {
@@ -94,62 +95,6 @@ public static class MethodBenchmark
             : options.TryGetValue("--perturbations-per-eval", out var pe) ? $"{pe} (perturbations per eval)" : "default";
         return new MethodBenchmarkResult(entry.Name, malloc.Name, o.Images, k, seconds, o.Images / seconds, passes,
             gradient ? "forward+backward" : "forward", raw, seconds / raw, ThroughputBenchmark.PeakRssMegabytes(), batch, e.MaxAdditivityError);
-    }
-
-    /// <summary>
-    /// Raw passes per image a method needs for <paramref name="k"/> targets, and whether they are forward+backward
-    /// passes (gradient and propagation methods) or forward passes (perturbation methods, whose forwards serve every class).
-    /// NaN for methods not modelled here.
-    /// </summary>
-    public static (double Passes, bool Gradient) PassesPerImage(MethodEntry entry, MethodArguments a, ModelInfo info, int k)
-    {
-        double nt = a.NtType is null ? 1 : a.NtSamples ?? 5;
-        int features = a.FeatureMask is { } mask
-            ? (mask.IsShared ? mask.ForInput(torch.zeros(info.Channels, info.Height, info.Width)).Count : 0)
-            : GridMask.Create(info.Channels, info.Height, info.Width, (Math.Max(info.Height, info.Width) + 7) / 8).Count;
-        double bg = a.Baselines is null ? 1 : BaselineCount(a.Baselines, info);
-        (double, bool) G(double perTarget) => (perTarget * k * nt, true);
-        (double, bool) F(double perImage) => (perImage * nt, false);
-        switch (entry.Name)
-        {
-            case "saliency" or "input-x-gradient" or "guided-backprop" or "deconvolution" or "grad-cam" or "grad-cam-plus-plus" or "lrp":
-                return G(1);
-            case "guided-grad-cam": return G(2);
-            case "integrated-gradients": return G(a.NSteps ?? 50);
-            case "gradient-shap": return G(a.NSamples ?? 5);
-            case "gradient-explainer": return G(a.NSamples ?? 200);
-            case "deep-lift": return G(2);
-            case "deep-lift-shap" or "deep-shap": return G(2 * bg);
-            case "occlusion":
-                var (_, _, positions) = Occlusion.Geometry(a.SlidingWindow, a.Strides, info.Channels, info.Height, info.Width);
-                return F(positions.Aggregate(1, (p, q) => p * q) + 1);
-            case "feature-ablation":
-                return F((a.FeatureMask is null ? info.Channels * info.Height * info.Width : features) + 1);
-            case "shapley-value-sampling":
-                return features > 0 ? F((a.NSamples ?? 25) * features) : (double.NaN, false);
-            case "kernel-shap":
-                if (features <= 0) return (double.NaN, false);
-                double all = features >= 60 ? double.MaxValue : Math.Pow(2, features) - 2;
-                return F(Math.Min(a.NSamples ?? 2 * features + 2048, all) * bg);
-            case "lime": return F(a.NSamples ?? 25);
-            case "partition-shap": return F(a.MaxEvals ?? 500);
-            case "score-cam": return F(64 + 1);
-            default: return (double.NaN, false);
-        }
-    }
-
-    private static double BaselineCount(Baseline b, ModelInfo info)
-    {
-        using var probe = torch.zeros(1, info.Channels, info.Height, info.Width);
-        try
-        {
-            using var d = b.Distribution(probe);
-            return d.shape[0];
-        }
-        catch (GlassboxException)
-        {
-            return 1;
-        }
     }
 
     /// <summary>Median time of one image's raw pass at batch <see cref="RawBatch"/>: forward+backward to the input, or forward only.</summary>

@@ -8,7 +8,7 @@ using Glassbox.Engine;
 using Glassbox.IO;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Models;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,17 +56,16 @@ public static class ExplainJob
         var entry = catalog.Get(r.Method);
         var ctx = TorchContext.Create(r.Device, r.Threads, r.Seed);
         using var model = LoadModel(r.Model, ctx.Device);
-        MethodCatalog.CheckModel(entry, model);
-        var info = model.Info;
+                var info = model.Info;
         var (pixels, n, names) = InputImages.Load(r.Input, info);
         var options = r.MethodOptions ?? new Dictionary<string, string>();
-        var args = MethodOptionText.Build(entry, options, info, ctx.Device, r.Output, r.Seed);
+        var settings = entry.Bind(options, new OptionContext(info, ctx.Device), r.Output, r.Seed);
         int backgroundCount = 0;
-        if (entry.UsesBaselineDistribution && args.Baselines is null)
+        if (entry.UsesBaselineDistribution && settings.Baselines is null)
         {
             var background = LoadBackground(r, info);
             backgroundCount = background.Count;
-            args = args with { Baselines = Baseline.FromImages(torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: ctx.Device)) };
+            settings = settings with { Baselines = Baseline.FromImages(torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: ctx.Device)) };
         }
 
         using var scope = torch.NewDisposeScope();
@@ -74,9 +73,9 @@ public static class ExplainJob
         float[] probs;
         using (torch.no_grad()) probs = nn.functional.softmax(model.Forward(x), 1).cpu().data<float>().ToArray();
         var predictions = Enumerable.Range(0, n).Select(i => ArgMax(probs.AsSpan(i * info.Classes, info.Classes))).ToArray();
-        var targets = r.Target is { } t ? MethodArgumentParser.ParseTarget(t, n, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions);
+        var targets = r.Target is { } t ? TargetSelection.Parse(t, n, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions);
 
-        var method = GradientMethods.WithNoiseTunnel(entry.Create(model, args), args);
+        var method = settings.Create(model);
         string stage = entry.Name;
         observer.StageStarted(stage, n);
         var clock = Stopwatch.StartNew();
@@ -109,7 +108,7 @@ public static class ExplainJob
         var summary = new
         {
             method = entry.Name, methodClass = e.Method, family = entry.Family, settings = SettingsDescriber.Describe(e.Settings),
-            noiseTunnel = args.NtType, output = e.Output.ToString().ToLowerInvariant(),
+            noiseTunnel = settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null, output = e.Output.ToString().ToLowerInvariant(),
             model = Path.GetFullPath(r.Model), modelKind = model.Kind.ToString(), architecture = info.Architecture,
             backgroundSize = backgroundCount, inputs = names, predictions, targets = e.Targets, seconds,
             outputs = hasOutputs ? e.Outputs : null, baseValues = hasBase ? e.BaseValues : null,

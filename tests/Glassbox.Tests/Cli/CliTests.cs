@@ -227,7 +227,7 @@ public class CliTests(ITestOutputHelper output)
         using var dir = new TempDirectory();
         var r = Run(dir, "methods");
         Assert.True(r.ExitCode == 0, r.ToString());
-        foreach (var e in Glassbox.Workflow.Methods.MethodCatalog.Default.Entries)
+        foreach (var e in Glassbox.Attribution.Catalog.MethodCatalog.Default.Entries)
             Assert.Contains(e.Name, r.StdOut);
     }
 

@@ -1,7 +1,8 @@
 using Glassbox.Attribution;
 using Glassbox.Models;
 using Glassbox.Tests.Attribution.Gradient;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Tests.Attribution.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,22 +25,18 @@ public class CatalogContractTests
             nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 3)));
     }
 
-    private static MethodArguments Arguments(MethodEntry entry, int seed)
+    private static IAttributionMethod Create(MethodEntry entry, IImageModel model, int seed)
     {
-        var a = new MethodArguments { Seed = seed };
-        if (entry.UsesBaselineDistribution)
+        var a = new Dictionary<string, string> { ["seed"] = seed.ToString() };
+        Baseline? distribution = entry.UsesBaselineDistribution ? Baseline.FromImages(torch.rand([6, 1, 8, 8], generator: new Generator(3))) : null;
+        switch (entry.Name)
         {
-            var gen = new Generator(3);
-            a = a with { Baselines = Baseline.FromImages(torch.rand([6, 1, 8, 8], generator: gen)) };
+            case "kernel-shap" or "shapley-value-sampling" or "lime" or "feature-ablation": a["feature-mask"] = "grid:2"; break;
+            case "partition-shap": a["max-evals"] = "60"; break;
+            case "occlusion": a["sliding-window"] = "2,2"; a["strides"] = "2"; break;
+            case "score-cam": a["layer"] = "1"; break; // rectified activations: on this random CNN the weighted pre-ReLU map is ≤ 0 everywhere, so its Score-CAM is all zeros
         }
-        return entry.Name switch
-        {
-            "kernel-shap" or "shapley-value-sampling" or "lime" or "feature-ablation" => a with { FeatureMask = Glassbox.Attribution.Masks.MaskSource.Grid(2) },
-            "partition-shap" => a with { MaxEvals = 60 },
-            "occlusion" => a with { SlidingWindow = [2, 2], Strides = [2] },
-            "score-cam" => a with { Layer = "1" }, // rectified activations: on this random CNN the weighted pre-ReLU map is ≤ 0 everywhere, so its Score-CAM is all zeros
-            _ => a,
-        };
+        return Catalogued.Create(entry, model, a, distribution);
     }
 
     [Theory]
@@ -49,15 +46,15 @@ public class CatalogContractTests
         var entry = MethodCatalog.Default.Get(name);
         using var model = Cnn();
         var x = torch.rand([2, 1, 8, 8], generator: new Generator(5));
-        var all = entry.Create(model, Arguments(entry, 1)).Attribute(x, TargetSelection.AllClasses);
+        var all = Create(entry, model, 1).Attribute(x, TargetSelection.AllClasses);
         Assert.Equal([2, 3, 1, 8, 8], all.Shape);
         Assert.Equal([0, 1, 2, 0, 1, 2], all.Targets);
         Assert.All(all.Values, v => Assert.True(float.IsFinite(v)));
         Assert.Contains(all.Values, v => v != 0);
         Assert.Empty(all.AdditivityFailures());
-        var again = entry.Create(model, Arguments(entry, 1)).Attribute(x, TargetSelection.AllClasses);
+        var again = Create(entry, model, 1).Attribute(x, TargetSelection.AllClasses);
         Assert.Equal(all.Values, again.Values);
-        var one = entry.Create(model, Arguments(entry, 1)).Attribute(x, TargetSelection.PerInput(2, 0));
+        var one = Create(entry, model, 1).Attribute(x, TargetSelection.PerInput(2, 0));
         Assert.Equal([2, 1, 1, 8, 8], one.Shape);
         Assert.Equal([2, 0], one.Targets);
         if (name != "partition-shap") // Partition SHAP expands the tree jointly for the requested classes, as SHAP does.
@@ -75,13 +72,13 @@ public class CatalogContractTests
         using var blackBox = new BlackBoxModel(Cnn());
         if (entry.Requirement == MethodRequirement.Forward)
         {
-            var e = entry.Create(blackBox, Arguments(entry, 0)).Attribute(torch.rand(1, 1, 8, 8), TargetSelection.Classes(1));
+            var e = Create(entry, blackBox, 0).Attribute(torch.rand(1, 1, 8, 8), TargetSelection.Classes(1));
             Assert.Equal([1, 1, 1, 8, 8], e.Shape);
         }
         else
         {
             Assert.Throws<GlassboxException>(() => MethodCatalog.CheckModel(entry, blackBox));
-            Assert.Throws<GlassboxException>(() => entry.Create(blackBox, Arguments(entry, 0)).Attribute(torch.rand(1, 1, 8, 8), TargetSelection.Classes(1)));
+            Assert.Throws<GlassboxException>(() => Create(entry, blackBox, 0).Attribute(torch.rand(1, 1, 8, 8), TargetSelection.Classes(1)));
         }
     }
 }

@@ -10,7 +10,8 @@ using Glassbox.Tests.Data;
 using Glassbox.Tests.IO;
 using Glassbox.Tests.Training;
 using Glassbox.Workflow;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Attribution.Gradient;
 using TorchSharp;
 
 namespace Glassbox.Tests.Workflow;
@@ -96,42 +97,43 @@ public class ExplainJobTests
     public void Parser_ReadsBaselinesMasksListsAndTargets_AndRejectsBadValues()
     {
         var info = Mnist;
-        Assert.Equal("zeros", MethodArgumentParser.ParseBaselines("zeros", info, torch.CPU).Describe());
-        Assert.Equal("constant 0.5", MethodArgumentParser.ParseBaselines("constant:0.5", info, torch.CPU).Describe());
-        Assert.Equal("blur (sigma 2)", MethodArgumentParser.ParseBaselines("blur:2", info, torch.CPU).Describe());
-        Assert.IsType<GridMask>(MethodArgumentParser.ParseFeatureMask("grid:4", info));
-        Assert.Equal(new SlicMask(30, 5), MethodArgumentParser.ParseFeatureMask("slic:30,5", info));
-        Assert.Equal([1, 4, 4], MethodArgumentParser.ParseIntList("1, 4,4", "--sliding-window"));
-        var t = MethodArgumentParser.ParseTarget("7", 3, info.ClassNames).Resolve(3, 10, out _);
+        var ctx = new OptionContext(info, torch.CPU);
+        Assert.Equal("zeros", OptionValues.ParseBaselines("zeros", ctx).Describe());
+        Assert.Equal("constant 0.5", OptionValues.ParseBaselines("constant:0.5", ctx).Describe());
+        Assert.Equal("blur (sigma 2)", OptionValues.ParseBaselines("blur:2", ctx).Describe());
+        Assert.IsType<GridMask>(OptionValues.ParseFeatureMask("grid:4", ctx));
+        Assert.Equal(new SlicMask(30, 5), OptionValues.ParseFeatureMask("slic:30,5", ctx));
+        Assert.Equal([1, 4, 4], OptionValues.ParseIntList("1, 4,4", "--sliding-window"));
+        var t = TargetSelection.Parse("7", 3, info.ClassNames).Resolve(3, 10, out _);
         Assert.Equal([7, 7, 7], t);
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("blur:-1", info, torch.CPU));
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("ones", info, torch.CPU));
-        Assert.Contains("does not exist", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseBaselines("nope.npy", info, torch.CPU)).Message);
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask("grid:0", info));
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask("hex:4", info));
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseIntList("4,x", "--strides"));
-        Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseTarget("cat", 2, info.ClassNames));
+        Assert.Throws<GlassboxException>(() => OptionValues.ParseBaselines("blur:-1", ctx));
+        Assert.Throws<GlassboxException>(() => OptionValues.ParseBaselines("ones", ctx));
+        Assert.Contains("does not exist", Assert.Throws<GlassboxException>(() => OptionValues.ParseBaselines("nope.npy", ctx)).Message);
+        Assert.Throws<GlassboxException>(() => OptionValues.ParseFeatureMask("grid:0", ctx));
+        Assert.Throws<GlassboxException>(() => OptionValues.ParseFeatureMask("hex:4", ctx));
+        Assert.Throws<GlassboxException>(() => OptionValues.ParseIntList("4,x", "--strides"));
+        Assert.Throws<GlassboxException>(() => TargetSelection.Parse("cat", 2, info.ClassNames));
 
         using var dir = new TempDirectory();
         var ids = Enumerable.Range(0, 784).Select(i => (long)(i % 28 / 14)).ToArray();
         NpyFile.Write(dir.File("mask.npy"), ids, [28, 28]);
-        var mask = MethodArgumentParser.ParseFeatureMask(dir.File("mask.npy"), info).ForInput(torch.zeros(1, 28, 28));
+        var mask = OptionValues.ParseFeatureMask(dir.File("mask.npy"), ctx).ForInput(torch.zeros(1, 28, 28));
         Assert.Equal(2, mask.Count);
         NpyFile.Write(dir.File("bad.npy"), ids, [784]);
-        Assert.Contains("must be 28×28", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseFeatureMask(dir.File("bad.npy"), info)).Message);
+        Assert.Contains("must be 28×28", Assert.Throws<GlassboxException>(() => OptionValues.ParseFeatureMask(dir.File("bad.npy"), ctx)).Message);
         NpyFile.Write(dir.File("t3.npy"), new long[] { 1, 2, 3 }, [3]);
-        Assert.Contains("one class per input", Assert.Throws<GlassboxException>(() => MethodArgumentParser.ParseTarget(dir.File("t3.npy"), 2, info.ClassNames)).Message);
+        Assert.Contains("one class per input", Assert.Throws<GlassboxException>(() => TargetSelection.Parse(dir.File("t3.npy"), 2, info.ClassNames)).Message);
     }
 
     [Fact]
     public void OptionText_RejectsUnknownAndMalformedValues()
     {
         var entry = MethodCatalog.Default.Get("integrated-gradients");
-        MethodArguments Build(string k, string v) => MethodOptionText.Build(entry, new Dictionary<string, string> { [k] = v }, Mnist, torch.CPU, OutputSpace.Logits, 0);
-        Assert.Equal(12, Build("--n-steps", "12").NSteps);
+        MethodSettings Build(string k, string v) => entry.Bind(new Dictionary<string, string> { [k] = v }, new OptionContext(Mnist, torch.CPU), OutputSpace.Logits, 0);
+        Assert.Equal(12, ((IntegratedGradientsOptions)Build("--n-steps", "12").Options).NSteps);
         Assert.Contains("not an integer", Assert.Throws<GlassboxException>(() => Build("--n-steps", "many")).Message);
         Assert.Contains("--nt-type", Assert.Throws<GlassboxException>(() => Build("--nt-samples", "4")).Message);
-        Assert.Equal("vargrad", Build("--nt-type", "vargrad").NtType);
+        Assert.Equal(NoiseTunnelType.VarGrad, Build("--nt-type", "vargrad").NoiseTunnel!.Type);
     }
 
     [Fact]
@@ -139,12 +141,17 @@ public class ExplainJobTests
     {
         var info = new ModelInfo(Architecture.ReferenceCnn, 1, 28, 28, MnistFormat.DigitClassNames);
         var cat = MethodCatalog.Default;
-        var none = new MethodArguments();
-        Assert.Equal((50.0, true), MethodBenchmark.PassesPerImage(cat.Get("integrated-gradients"), none, info, 1));
-        Assert.Equal((500.0, true), MethodBenchmark.PassesPerImage(cat.Get("integrated-gradients"), none, info, 10));
-        Assert.Equal((25.0 * 49, false), MethodBenchmark.PassesPerImage(cat.Get("shapley-value-sampling"), none, info, 10));
+        var ctx = new OptionContext(info, torch.CPU);
+        (double, bool) Passes(string name, int k, Dictionary<string, string>? text = null)
+        {
+            var cost = cat.Get(name).Bind(text ?? new Dictionary<string, string>(), ctx).Cost(info, k);
+            return (cost.PerImage, cost.Gradient);
+        }
+        Assert.Equal((50.0, true), Passes("integrated-gradients", 1));
+        Assert.Equal((500.0, true), Passes("integrated-gradients", 10));
+        Assert.Equal((25.0 * 49, false), Passes("shapley-value-sampling", 10));
         // Occlusion 4×4 stride 1 on 28×28: 25×25 windows plus the unoccluded input.
-        Assert.Equal((626.0, false), MethodBenchmark.PassesPerImage(cat.Get("occlusion"), none, info, 1));
-        Assert.Equal((15.0, true), MethodBenchmark.PassesPerImage(cat.Get("saliency"), none with { NtType = "smoothgrad", NtSamples = 15 }, info, 1));
+        Assert.Equal((626.0, false), Passes("occlusion", 1));
+        Assert.Equal((15.0, true), Passes("saliency", 1, new() { ["nt-type"] = "smoothgrad", ["nt-samples"] = "15" }));
     }
 }

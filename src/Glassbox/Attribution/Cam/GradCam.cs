@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,8 +12,11 @@ namespace Glassbox.Attribution.Cam;
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record GradCamOptions(
-    string Layer = "last-conv", bool ReluAttributions = false, CamInterpolation Interpolation = CamInterpolation.Nearest,
-    OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("relu-attributions", Reference = "relu_attributions", Help = "Apply ReLU to the map")] bool ReluAttributions = false,
+    [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Grad-CAM (Selvaraju et al. 2017, "Grad-CAM: Visual Explanations from Deep Networks via Gradient-based

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,10 @@ namespace Glassbox.Attribution.Cam;
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record GradCamPlusPlusOptions(
-    string Layer = "last-conv", CamInterpolation Interpolation = CamInterpolation.Nearest, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Grad-CAM++ (Chattopadhyay et al. 2018, "Grad-CAM++: Improved Visual Explanations for Deep Convolutional

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Propagation;
 using Glassbox.Models;
 using TorchSharp;
@@ -11,7 +12,10 @@ namespace Glassbox.Attribution.Cam;
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record GuidedGradCamOptions(
-    string Layer = "last-conv", CamInterpolation Interpolation = CamInterpolation.Nearest, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Guided Grad-CAM (Selvaraju et al. 2017), as Captum's <c>GuidedGradCam</c>: guided backpropagation multiplied

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,10 @@ namespace Glassbox.Attribution.Cam;
 /// <param name="Output">Score masked inputs by logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Masked images per forward pass.</param>
 public sealed record ScoreCamOptions(
-    string Layer = "last-conv", CamInterpolation Interpolation = CamInterpolation.Nearest, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Masked images per forward pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Score-CAM (Wang et al. 2020, "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks"):

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -12,11 +13,11 @@ namespace Glassbox.Attribution.Gradient;
 /// <param name="InternalBatchSize">Samples per forward/backward pass (SHAP <c>batch_size</c>, default 50).</param>
 /// <param name="Seed">Seed of the background, t and noise draws (SHAP <c>rseed</c>).</param>
 public sealed record GradientExplainerOptions(
-    int NSamples = 200,
-    double LocalSmoothing = 0.0,
-    OutputSpace Output = OutputSpace.Logits,
-    int InternalBatchSize = 50,
-    int Seed = 0);
+    [property: Option("n-samples", Reference = "nsamples", Min = 1, Max = 1000000, Help = "Samples per input")] int NSamples = 200,
+    [property: Option("local-smoothing", Reference = "local_smoothing", Min = 0, Help = "Standard deviation of the Gaussian noise added per sample")] double LocalSmoothing = 0.0,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Reference = "batch_size", Min = 1, Max = 1000000, Help = "Samples per forward/backward pass")] int InternalBatchSize = 50,
+    [property: Option("seed", Reference = "rseed", Help = "Seed of the random draws")] int Seed = 0);
 
 /// <summary>
 /// Expected gradients as <c>shap.GradientExplainer</c> computes them for PyTorch (Erion et al. 2021, "Improving

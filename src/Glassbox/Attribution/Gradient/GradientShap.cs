@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -12,11 +13,11 @@ namespace Glassbox.Attribution.Gradient;
 /// <param name="InternalBatchSize">Samples per forward/backward pass.</param>
 /// <param name="Seed">Seed of the baseline, α and noise draws.</param>
 public sealed record GradientShapOptions(
-    int NSamples = 5,
-    double Stdevs = 0.0,
-    OutputSpace Output = OutputSpace.Logits,
-    int InternalBatchSize = 64,
-    int Seed = 0);
+    [property: Option("n-samples", Reference = "n_samples", Min = 1, Max = 1000000, Help = "Random (baseline, point) samples per input")] int NSamples = 5,
+    [property: Option("stdevs", Reference = "stdevs", Min = 0, Help = "Standard deviation of the Gaussian noise added to the input")] double Stdevs = 0.0,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Help = "Samples per forward/backward pass")] int InternalBatchSize = 64,
+    [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0);
 
 /// <summary>
 /// GradientSHAP (Lundberg and Lee 2017, "A Unified Approach to Interpreting Model Predictions"), as Captum's

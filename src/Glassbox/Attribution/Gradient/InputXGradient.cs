@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,7 +8,9 @@ namespace Glassbox.Attribution.Gradient;
 /// <summary>Settings for <see cref="InputXGradient"/>.</summary>
 /// <param name="Output">Explain logits (default) or softmax probabilities.</param>
 /// <param name="InternalBatchSize">Images per forward/backward pass.</param>
-public sealed record InputXGradientOptions(OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+public sealed record InputXGradientOptions(
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Images per forward/backward pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Input × gradient (Shrikumar et al. 2016, "Not Just a Black Box"): <c>x ⊙ ∂f_c/∂x</c>, as Captum's

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Approximation;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
@@ -13,11 +14,11 @@ namespace Glassbox.Attribution.Gradient;
 /// <param name="Output">Explain logits (default) or softmax probabilities.</param>
 /// <param name="Baselines">Reference images (Captum <c>baselines</c>); null = zeros.</param>
 public sealed record IntegratedGradientsOptions(
-    int NSteps = 50,
-    IntegrationMethod Method = IntegrationMethod.GaussLegendre,
-    int? InternalBatchSize = null,
-    OutputSpace Output = OutputSpace.Logits,
-    Baseline? Baselines = null);
+    [property: Option("n-steps", Reference = "n_steps", Min = 1, Max = 100000, Help = "Points on the path from the baseline to the input")] int NSteps = 50,
+    [property: Option("integration-method", Reference = "method", Help = "Quadrature rule")] IntegrationMethod Method = IntegrationMethod.GaussLegendre,
+    [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Default = "n-steps", Help = "Path points per forward/backward pass")] int? InternalBatchSize = null,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null);
 
 /// <summary>
 /// Integrated gradients (Sundararajan, Taly and Yan 2017, "Axiomatic Attribution for Deep Networks"), as Captum's

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,11 +28,11 @@ public sealed record NoiseTunnelSettings(NoiseTunnelOptions Tunnel, object Metho
 /// <param name="SamplesBatchSize">Noisy copies passed to the inner method per call (Captum <c>nt_samples_batch_size</c>); null = all copies of all inputs, at most 512 per call.</param>
 /// <param name="Seed">Seed of the noise.</param>
 public sealed record NoiseTunnelOptions(
-    NoiseTunnelType Type = NoiseTunnelType.SmoothGrad,
-    int Samples = 5,
-    double Stdevs = 1.0,
+    [property: Option("nt-type", Reference = "nt_type", Help = "Wrap the method in a noise tunnel: smoothgrad, smoothgrad_sq or vargrad")] NoiseTunnelType Type = NoiseTunnelType.SmoothGrad,
+    [property: Option("nt-samples", Reference = "nt_samples", Min = 1, Max = 100000, Help = "Noisy copies per input")] int Samples = 5,
+    [property: Option("nt-stdevs", Reference = "stdevs", Min = 0, Help = "Standard deviation of the noise, in pixel units")] double Stdevs = 1.0,
     int? SamplesBatchSize = null,
-    int Seed = 0);
+    [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0);
 
 /// <summary>
 /// Noise tunnel over any attribution method, as Captum's <c>NoiseTunnel</c>: attributions of

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -9,7 +10,10 @@ namespace Glassbox.Attribution.Gradient;
 /// <param name="Abs">Return |∂f/∂x| (Captum's default <c>abs=True</c>); false keeps the sign.</param>
 /// <param name="Output">Explain logits (default) or softmax probabilities.</param>
 /// <param name="InternalBatchSize">Images per forward/backward pass.</param>
-public sealed record SaliencyOptions(bool Abs = true, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+public sealed record SaliencyOptions(
+    [property: Option("abs", Reference = "abs", Help = "Absolute gradients (true) or signed (false)")] bool Abs = true,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Images per forward/backward pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Saliency maps (Simonyan, Vedaldi and Zisserman 2014, "Deep Inside Convolutional Networks"): the gradient of the

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Attribution.Masks;
 using Glassbox.Models;
@@ -13,10 +14,10 @@ namespace Glassbox.Attribution.Perturbation;
 /// (Captum's default is 1; 32 here because it is much faster and never changes the result).</param>
 /// <param name="Output">Explain logits (default) or softmax probabilities.</param>
 public sealed record FeatureAblationOptions(
-    MaskSource? FeatureMask = null,
-    Baseline? Baselines = null,
-    int PerturbationsPerEval = 32,
-    OutputSpace Output = OutputSpace.Logits);
+    [property: Option("feature-mask", Reference = "feature_mask", Default = "every element alone", Help = "grid:N, slic:N[,COMPACTNESS] or a .npy of integer feature ids")] MaskSource? FeatureMask = null,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
+    [property: Option("perturbations-per-eval", Reference = "perturbations_per_eval", Min = 1, Max = 100000, Help = "Perturbed copies of each input per forward pass (never changes the result)")] int PerturbationsPerEval = 32,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits);
 
 /// <summary>
 /// Feature ablation, as Captum's <c>FeatureAblation</c>: each feature of the mask is replaced by the baseline in turn,

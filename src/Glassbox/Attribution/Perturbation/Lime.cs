@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Attribution.Masks;
 using Glassbox.Attribution.Surrogates;
@@ -17,8 +18,14 @@ namespace Glassbox.Attribution.Perturbation;
 /// <param name="Seed">Seeds the binary samples.</param>
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 public sealed record LimeOptions(
-    MaskSource? FeatureMask = null, int NSamples = 25, Baseline? Baselines = null, double Alpha = 0.01, double KernelWidth = 1.0,
-    int PerturbationsPerEval = 32, int Seed = 0, OutputSpace Output = OutputSpace.Logits);
+    [property: Option("feature-mask", Reference = "feature_mask", Default = "grid of about 8×8 patches", Help = "grid:N, slic:N[,COMPACTNESS] or a .npy of integer feature ids")] MaskSource? FeatureMask = null,
+    [property: Option("n-samples", Reference = "n_samples", Min = 1, Max = 10000000, Help = "Perturbed samples per input")] int NSamples = 25,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
+    [property: Option("alpha", Reference = "alpha", Min = 0, Help = "Lasso α of the surrogate")] double Alpha = 0.01,
+    [property: Option("kernel-width", Reference = "kernel_width", Min = 1e-12, Help = "Width of the exponential kernel on cosine distance")] double KernelWidth = 1.0,
+    [property: Option("perturbations-per-eval", Reference = "perturbations_per_eval", Min = 1, Max = 100000, Help = "Perturbed copies of each input per forward pass (never changes the result)")] int PerturbationsPerEval = 32,
+    [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits);
 
 /// <summary>
 /// LIME (Ribeiro, Singh and Guestrin 2016, "Why Should I Trust You?"), as Captum's <c>Lime</c> with its defaults:

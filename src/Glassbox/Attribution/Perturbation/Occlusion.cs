@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -13,11 +14,11 @@ namespace Glassbox.Attribution.Perturbation;
 /// (Captum's default is 1; 32 here because it is much faster and never changes the result).</param>
 /// <param name="Output">Explain logits (default) or softmax probabilities.</param>
 public sealed record OcclusionOptions(
-    int[]? SlidingWindowShapes = null,
-    int[]? Strides = null,
-    Baseline? Baselines = null,
-    int PerturbationsPerEval = 32,
-    OutputSpace Output = OutputSpace.Logits);
+    [property: Option("sliding-window", Reference = "sliding_window_shapes", Min = 1, Default = "all channels × 4×4", Help = "Window as H,W or C,H,W")] int[]? SlidingWindowShapes = null,
+    [property: Option("strides", Reference = "strides", Min = 1, Default = "1", Help = "One value, H,W or C,H,W")] int[]? Strides = null,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
+    [property: Option("perturbations-per-eval", Reference = "perturbations_per_eval", Min = 1, Max = 100000, Help = "Perturbed copies of each input per forward pass (never changes the result)")] int PerturbationsPerEval = 32,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits);
 
 /// <summary>
 /// Occlusion (Zeiler and Fergus 2014, "Visualizing and Understanding Convolutional Networks"), as Captum's

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using static TorchSharp.torch;
 
@@ -6,7 +7,9 @@ namespace Glassbox.Attribution.Propagation;
 /// <summary>Settings for <see cref="Deconvolution"/>.</summary>
 /// <param name="Output">Logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per backward pass.</param>
-public sealed record DeconvolutionOptions(OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64);
+public sealed record DeconvolutionOptions(
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per backward pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Deconvolution (Zeiler and Fergus 2014, "Visualizing and Understanding Convolutional Networks"), as Captum's

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -12,7 +13,10 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (Captum: 1e-10).</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − f(r) − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 public sealed record DeepLiftOptions(
-    Baseline? Baselines = null, OutputSpace Output = OutputSpace.Logits, int InternalBatchSize = 64, double Epsilon = 1e-10,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Help = "Inputs propagated together")] int InternalBatchSize = 64,
+    [property: Option("epsilon", Reference = "eps", Min = 0, Help = "Below this |x − r| a nonlinearity's multiplier falls back to its gradient")] double Epsilon = 1e-10,
     double AdditivityTolerance = 1e-4);
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Models;
 using static TorchSharp.torch;
 
@@ -9,7 +10,10 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (Captum: 1e-10).</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − E_b[f(b)] − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 public sealed record DeepLiftShapOptions(
-    OutputSpace Output = OutputSpace.Logits, int PairsPerChunk = 200, double Epsilon = 1e-10, double AdditivityTolerance = 1e-4);
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Help = "(input, baseline) pairs propagated together; bounds memory")] int PairsPerChunk = 200,
+    [property: Option("epsilon", Reference = "eps", Min = 0, Help = "Below this |x − r| a nonlinearity's multiplier falls back to its gradient")] double Epsilon = 1e-10,
+    double AdditivityTolerance = 1e-4);
 
 /// <summary>
 /// DeepLiftShap (Lundberg and Lee 2017), as Captum's <c>DeepLiftShap</c>: DeepLIFT against each of B ≥ 2 baselines,

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Approximation;
 using Glassbox.Models;
 using TorchSharp;
@@ -12,8 +13,8 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="SoftmaxQuadratureNodes">Gauss–Legendre nodes for the softmax path integral (probabilities only).</param>
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (SHAP: 1e-6; Captum's DeepLIFT: 1e-10).</param>
 public sealed record DeepShapOptions(
-    OutputSpace Output = OutputSpace.Logits,
-    int PairsPerChunk = 200,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "(input, background) pairs propagated together; bounds memory")] int PairsPerChunk = 200,
     double AdditivityTolerance = 1e-4,
     int SoftmaxQuadratureNodes = 64,
     double Epsilon = 1e-6);

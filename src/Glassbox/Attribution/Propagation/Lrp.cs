@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
@@ -11,7 +12,11 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="Epsilon">ε of the ε rule (Captum's EpsilonRule default 1e-9; smaller values, LRP-0 included, use 1e-9 to avoid division by zero).</param>
 /// <param name="Gamma">γ of the γ rule (Zennit's default 0.25).</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
-public sealed record LrpOptions(string Composite = "epsilon", double Epsilon = 1e-9, double Gamma = 0.25, int InternalBatchSize = 64);
+public sealed record LrpOptions(
+    [property: Option("composite", Help = "Rules per layer type: epsilon, epsilon-plus, epsilon-gamma, alpha1-beta0, z-plus, gamma, ...")] string Composite = "epsilon",
+    [property: Option("epsilon", Reference = "epsilon", Min = 0, Help = "ε of the ε rule")] double Epsilon = 1e-9,
+    [property: Option("gamma", Reference = "gamma", Min = 0, Help = "γ of the γ rule")] double Gamma = 0.25,
+    [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per pass")] int InternalBatchSize = 64);
 
 /// <summary>
 /// Layer-wise relevance propagation (Bach et al. 2015, "On Pixel-Wise Explanations for Non-Linear Classifier Decisions

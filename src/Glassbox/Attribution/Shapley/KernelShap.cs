@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Common;
 using Glassbox.Attribution.Masks;
 using Glassbox.Attribution.Perturbation;
@@ -21,13 +22,13 @@ namespace Glassbox.Attribution.Shapley;
 /// <param name="Output">Explain logits (default) or softmax probabilities (SHAP's identity link in both cases).</param>
 /// <param name="AdditivityTolerance">Relative tolerance of the completeness check |f(x) − E[f(b)] − Σφ| ≤ tol · max(1, |f(x)|).</param>
 public sealed record KernelShapOptions(
-    MaskSource? FeatureMask = null,
-    int? NSamples = null,
-    Baseline? Baselines = null,
-    int PerturbationsPerEval = 32,
-    int Seed = 0,
-    FeatureSpread Spread = FeatureSpread.Split,
-    OutputSpace Output = OutputSpace.Logits,
+    [property: Option("feature-mask", Reference = "feature_mask", Default = "grid of about 8×8 patches", Help = "grid:N, slic:N[,COMPACTNESS] or a .npy of integer feature ids")] MaskSource? FeatureMask = null,
+    [property: Option("n-samples", Reference = "nsamples", Min = 2, Max = 100000000, Default = "2·features + 2048", Help = "Coalitions evaluated per input")] int? NSamples = null,
+    [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
+    [property: Option("perturbations-per-eval", Reference = "perturbations_per_eval", Min = 1, Max = 100000, Help = "Perturbed copies of each input per forward pass (never changes the result)")] int PerturbationsPerEval = 32,
+    [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0,
+    [property: Option("spread", Help = "split: a feature's value is divided over its pixels (the map sums to f(x) − f(b)); repeat: every pixel gets the full value, as Captum")] FeatureSpread Spread = FeatureSpread.Split,
+    [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
     double AdditivityTolerance = 1e-4);
 
 /// <summary>The coalitions KernelSHAP evaluates for M features, their Shapley-kernel weights, and whether all 2^M − 2 were enumerated.</summary>

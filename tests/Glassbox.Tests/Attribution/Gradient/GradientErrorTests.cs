@@ -1,6 +1,7 @@
 using Glassbox.Attribution;
 using Glassbox.Attribution.Gradient;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Tests.Attribution.Catalog;
 using TorchSharp;
 using static Glassbox.Tests.Attribution.Gradient.GradientTestModels;
 
@@ -76,27 +77,29 @@ public class GradientErrorTests
         using var model = Relu(44);
         var names = GradientMethods.Entries.Select(e => e.Name).ToArray();
         Assert.Equal(new[] { "saliency", "input-x-gradient", "integrated-gradients", "gradient-shap", "gradient-explainer" }, names);
-        var a = new MethodArguments
+        var a = new Dictionary<string, string>
         {
-            NSteps = 8, IntegrationMethod = "riemann_middle", NSamples = 6, Baselines = Baseline.FromImages(torch.rand(4, 1, 4, 4)),
-            Abs = false, Output = OutputSpace.Probabilities, Seed = 3, LocalSmoothing = 0.1, Stdevs = 0.05,
+            ["n-steps"] = "8", ["integration-method"] = "riemann_middle", ["n-samples"] = "6",
+            ["abs"] = "false", ["output"] = "probabilities", ["seed"] = "3", ["local-smoothing"] = "0.1", ["stdevs"] = "0.05",
         };
+        var distribution = Baseline.FromImages(torch.rand(4, 1, 4, 4));
         var x = torch.rand(2, 1, 4, 4);
         foreach (var entry in GradientMethods.Entries)
         {
             Assert.Equal(MethodRequirement.Gradients, entry.Requirement);
             Assert.Equal(entry.Name is "gradient-shap" or "gradient-explainer", entry.UsesBaselineDistribution);
             // Integrated gradients takes one baseline per input (or one shared), not a distribution.
-            var m = entry.Create(model, entry.UsesBaselineDistribution ? a : a with { Baselines = Baseline.Constant(0.5f) });
+            var m = entry.UsesBaselineDistribution ? Catalogued.Create(entry, model, Catalogued.For(entry, a), distribution)
+                : Catalogued.Create(entry, model, Catalogued.For(entry, new Dictionary<string, string>(a) { ["baselines"] = "constant:0.5" }));
             Assert.Equal(entry.Name, m.Name);
             var e = m.Attribute(x, TargetSelection.AllClasses);
             Assert.Equal(new[] { 2, 3, 1, 4, 4 }, e.Shape);
             Assert.Equal(OutputSpace.Probabilities, e.Output);
         }
-        var ig = Assert.IsType<IntegratedGradients>(GradientMethods.Entries[2].Create(model, a with { Baselines = null }));
+        var ig = Assert.IsType<IntegratedGradients>(Catalogued.Create(GradientMethods.Entries[2], model, Catalogued.For(GradientMethods.Entries[2], a)));
         Assert.Equal(8, ig.Options.NSteps);
         Assert.Equal(Glassbox.Attribution.Approximation.IntegrationMethod.RiemannMiddle, ig.Options.Method);
-        Assert.Throws<GlassboxException>(() => GradientMethods.Entries[2].Create(model, a with { IntegrationMethod = "simpson" }));
+        Assert.Throws<GlassboxException>(() => Catalogued.Create(GradientMethods.Entries[2], model, new Dictionary<string, string> { ["integration-method"] = "simpson" }));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Glassbox.Attribution;
 using Glassbox.Attribution.Gradient;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Tests.Attribution.Catalog;
 using TorchSharp;
 using static Glassbox.Tests.Attribution.Gradient.GradientTestModels;
 
@@ -73,11 +74,12 @@ public class NoiseTunnelTests
     {
         using var model = Relu(35);
         var sal = new Saliency(model);
-        Assert.Same(sal, GradientMethods.WithNoiseTunnel(sal, new MethodArguments()));
-        var nt = Assert.IsType<NoiseTunnel>(GradientMethods.WithNoiseTunnel(sal, new MethodArguments { NtType = "smoothgrad_sq", NtSamples = 3, NtStdevs = 0.2, Seed = 4 }));
+        var entry = MethodCatalog.Default.Get("saliency");
+        Assert.IsType<Saliency>(Catalogued.Create(entry, model));
+        var nt = Assert.IsType<NoiseTunnel>(Catalogued.Create(entry, model, new Dictionary<string, string> { ["nt-type"] = "smoothgrad_sq", ["nt-samples"] = "3", ["nt-stdevs"] = "0.2", ["seed"] = "4" }));
         Assert.Equal(new NoiseTunnelOptions(NoiseTunnelType.SmoothGradSquared, 3, 0.2, null, 4), nt.Options);
-        Assert.Equal(NoiseTunnelType.VarGrad, NoiseTunnel.ParseType("vargrad"));
-        Assert.Throws<GlassboxException>(() => GradientMethods.WithNoiseTunnel(sal, new MethodArguments { NtType = "smooth" }));
+        Assert.Equal(NoiseTunnelType.VarGrad, Catalogued.Bind(entry, model, new Dictionary<string, string> { ["nt-type"] = "vargrad" }).NoiseTunnel!.Type);
+        Assert.Throws<GlassboxException>(() => Catalogued.Create(entry, model, new Dictionary<string, string> { ["nt-type"] = "smooth" }));
         Assert.Throws<GlassboxException>(() => new NoiseTunnel(sal, new NoiseTunnelOptions(Samples: 0)));
         Assert.Throws<GlassboxException>(() => new NoiseTunnel(sal, new NoiseTunnelOptions(Stdevs: double.NaN)));
         Assert.Throws<GlassboxException>(() => new NoiseTunnel(sal).Attribute(torch.full(1, 1, 4, 4, float.NaN), TargetSelection.AllClasses));

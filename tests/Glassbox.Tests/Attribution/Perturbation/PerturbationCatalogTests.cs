@@ -1,7 +1,8 @@
 using Glassbox.Attribution;
 using Glassbox.Attribution.Masks;
 using Glassbox.Models;
-using Glassbox.Workflow.Methods;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Tests.Attribution.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,17 +13,18 @@ public class PerturbationCatalogTests
     [Fact]
     public void PerturbationEntries_NeedOnlyForwardPasses_AndBuildWorkingMethods()
     {
-        var names = PerturbationMethods.Entries.Select(e => e.Name).ToArray();
-        Assert.Equal(new[] { "occlusion", "feature-ablation", "shapley-value-sampling", "kernel-shap" }, names);
+        var names = new[] { "occlusion", "feature-ablation", "shapley-value-sampling", "kernel-shap" };
+        var entries = names.Select(MethodCatalog.Default.Get).ToArray();
+        Assert.Equal(names, entries.Select(e => e.Name));
         using var model = new FunctionModel(TestModels.Info(1, 8, 8, 2), x => x.reshape(x.shape[0], 2, 32).sum(2).pow(2));
         torch.manual_seed(1);
         var x = torch.rand(2, 1, 8, 8);
-        foreach (var entry in PerturbationMethods.Entries)
+        foreach (var entry in entries)
         {
             Assert.Equal(MethodRequirement.Forward, entry.Requirement);
             MethodCatalog.CheckModel(entry, model);
-            var args = new MethodArguments { NSamples = 20, SlidingWindow = [2, 2], Strides = [2], FeatureMask = MaskSource.Grid(4), Seed = 3 };
-            var method = entry.Create(model, args);
+            var args = new Dictionary<string, string> { ["n-samples"] = "20", ["sliding-window"] = "2,2", ["strides"] = "2", ["feature-mask"] = "grid:4", ["seed"] = "3" };
+            var method = Catalogued.Create(entry, model, Catalogued.For(entry, args));
             Assert.Equal(entry.Name, method.Name);
             var e = method.Attribute(x, TargetSelection.AllClasses);
             Assert.Equal(new[] { 2, 2, 1, 8, 8 }, e.Shape);
@@ -36,10 +38,10 @@ public class PerturbationCatalogTests
         torch.manual_seed(5);
         using var model = new ImageClassifier(TestModels.Info(1, 12, 12, 10) with { Architecture = Architecture.ReferenceCnn });
         var x = torch.rand(2, 1, 12, 12);
-        var args = new MethodArguments { NSamples = 10, Output = OutputSpace.Probabilities };
-        foreach (var entry in PerturbationMethods.Entries)
+        var args = new Dictionary<string, string> { ["n-samples"] = "10", ["output"] = "probabilities" };
+        foreach (var entry in new[] { "occlusion", "feature-ablation", "shapley-value-sampling", "kernel-shap" }.Select(MethodCatalog.Default.Get))
         {
-            var e = entry.Create(model, args).Attribute(x, TargetSelection.Classes(3));
+            var e = Catalogued.Create(entry, model, Catalogued.For(entry, args)).Attribute(x, TargetSelection.Classes(3));
             Assert.Equal(new[] { 2, 1, 1, 12, 12 }, e.Shape);
             Assert.Empty(e.AdditivityFailures());
             if (entry.Family == "shapley") Assert.True(e.MaxAdditivityError < 1e-5, $"{entry.Name}: {e.MaxAdditivityError}");

@@ -1,8 +1,8 @@
 using Glassbox.Models;
 
-namespace Glassbox.Workflow.Methods;
+namespace Glassbox.Attribution.Catalog;
 
-/// <summary>The attribution methods Glassbox offers, by command-line name.</summary>
+/// <summary>The attribution methods Glassbox offers, by name (one entries file per family folder).</summary>
 public sealed class MethodCatalog
 {
     private readonly Dictionary<string, MethodEntry> _entries;
@@ -16,7 +16,8 @@ public sealed class MethodCatalog
     }
 
     /// <summary>Every built-in method.</summary>
-    public static MethodCatalog Default => new([.. GradientMethods.Entries, .. PropagationMethods.Entries, .. CamMethods.Entries, .. PerturbationMethods.Entries, .. SurrogateMethods.Entries]);
+    public static MethodCatalog Default { get; } = new([
+        .. GradientMethods.Entries, .. PropagationMethods.Entries, .. CamMethods.Entries, .. PerturbationMethods.Entries, .. ShapleyMethods.Entries]);
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MethodEntry> Entries => _entries.Values;
@@ -36,4 +37,12 @@ public sealed class MethodCatalog
             ModelCapabilities.RequireLayers(model, entry.Name);
         }
     }
+
+    /// <summary>True when <paramref name="model"/> offers what <paramref name="entry"/> needs.</summary>
+    public static bool CanRun(MethodEntry entry, IImageModel model) => entry.Requirement switch
+    {
+        MethodRequirement.Forward => true,
+        MethodRequirement.Gradients => model.SupportsGradients,
+        _ => model.SupportsGradients && model.Layers is not null,
+    };
 }
