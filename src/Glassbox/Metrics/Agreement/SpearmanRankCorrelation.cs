@@ -1,11 +1,35 @@
+using Glassbox.Attribution;
+using Glassbox.Metrics.Common;
+
 namespace Glassbox.Metrics.Agreement;
+
+/// <summary>Settings for <see cref="SpearmanRankCorrelation"/>.</summary>
+/// <param name="Absolute">Rank |φ| instead of φ (compare importance regardless of sign, as Quantus' randomisation metrics do with <c>abs=True</c>).</param>
+public sealed record SpearmanRankCorrelationOptions(bool Absolute = false);
 
 /// <summary>
 /// Spearman's rank correlation (Spearman 1904) between two attribution maps: the Pearson correlation of their
-/// ranks, ties given their average rank. 1 = same ordering of pixels, 0 = unrelated, −1 = reversed.
+/// ranks, ties given their average rank. 1 = same ordering of pixels, 0 = unrelated, −1 = reversed. As a pairwise
+/// metric each map [n·K+k] scores ρ between the two explanations' maps (NaN where either map is constant).
 /// </summary>
-public static class SpearmanRankCorrelation
+public sealed class SpearmanRankCorrelation(SpearmanRankCorrelationOptions? options = null) : IPairwiseMetric
 {
+    /// <summary>The settings.</summary>
+    public SpearmanRankCorrelationOptions Options { get; } = options ?? new SpearmanRankCorrelationOptions();
+
+    /// <inheritdoc/>
+    public string Name => "spearman-rank-correlation";
+    /// <inheritdoc/>
+    public MetricCategory Category => MetricCategory.Agreement;
+    /// <inheritdoc/>
+    public bool HigherIsBetter => true;
+    /// <inheritdoc/>
+    public MetricRequirement Requirement => MetricRequirement.None;
+
+    /// <inheritdoc/>
+    public MetricResult Evaluate(Explanation a, Explanation b, CancellationToken cancel = default)
+        => new(Name, Pairwise.Scores(a, b, Name, Options.Absolute, (x, y) => Compute(x, y), cancel), Options);
+
     /// <summary>ρ between <paramref name="a"/> and <paramref name="b"/> (same length ≥ 2); NaN when either is constant.</summary>
     public static double Compute(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

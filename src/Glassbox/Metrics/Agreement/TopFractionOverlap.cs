@@ -1,12 +1,41 @@
+using Glassbox.Attribution;
+using Glassbox.Metrics.Common;
+
 namespace Glassbox.Metrics.Agreement;
+
+/// <summary>Settings for <see cref="TopFractionOverlap"/>.</summary>
+/// <param name="Fraction">Share of the pixels that counts as the top, in (0, 1].</param>
+/// <param name="Absolute">Rank |φ| instead of φ (negative evidence counts as important too).</param>
+public sealed record TopFractionOverlapOptions(double Fraction = 0.1, bool Absolute = false);
 
 /// <summary>
 /// Overlap of the most important pixels of two attribution maps: the share of map A's top fraction (by signed
 /// value: the strongest evidence for the class) that is also in map B's top fraction. 1 = same pixels; the
-/// expected value for unrelated maps equals the fraction itself.
+/// expected value for unrelated maps equals the fraction itself. As a pairwise metric each map [n·K+k] scores the
+/// overlap of the two explanations' maps.
 /// </summary>
-public static class TopFractionOverlap
+public sealed class TopFractionOverlap(TopFractionOverlapOptions? options = null) : IPairwiseMetric
 {
+    /// <summary>The settings.</summary>
+    public TopFractionOverlapOptions Options { get; } = options ?? new TopFractionOverlapOptions();
+
+    /// <inheritdoc/>
+    public string Name => "top-fraction-overlap";
+    /// <inheritdoc/>
+    public MetricCategory Category => MetricCategory.Agreement;
+    /// <inheritdoc/>
+    public bool HigherIsBetter => true;
+    /// <inheritdoc/>
+    public MetricRequirement Requirement => MetricRequirement.None;
+
+    /// <inheritdoc/>
+    public MetricResult Evaluate(Explanation a, Explanation b, CancellationToken cancel = default)
+    {
+        if (!(Options.Fraction > 0 && Options.Fraction <= 1))
+            throw new GlassboxException($"The top fraction must be in (0, 1], not {Options.Fraction}.");
+        return new(Name, Pairwise.Scores(a, b, Name, Options.Absolute, (x, y) => Compute(x, y, Options.Fraction), cancel), Options);
+    }
+
     /// <summary>|top(a) ∩ top(b)| / k with k = ceil(fraction · length); ties broken by pixel index.</summary>
     public static double Compute(ReadOnlySpan<float> a, ReadOnlySpan<float> b, double fraction = 0.1)
     {

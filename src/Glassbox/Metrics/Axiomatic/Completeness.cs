@@ -1,35 +1,83 @@
 using Glassbox.Attribution;
+using Glassbox.Metrics.Common;
+using Glassbox.Models;
+using static TorchSharp.torch;
 
 namespace Glassbox.Metrics.Axiomatic;
 
-/// <summary>Summary of the completeness (additivity) errors |f(x) − base − Σφ| of an explanation.</summary>
-/// <param name="Count">Explanations checked.</param>
-/// <param name="Max">Largest error.</param>
-/// <param name="Mean">Mean error.</param>
-/// <param name="Median">Median error.</param>
-/// <param name="P99">99th percentile.</param>
-/// <param name="MaxRelative">Largest error / max(1, |f(x)|), the quantity checked against the tolerance.</param>
-/// <param name="Failures">Explanations whose error exceeds tolerance · max(1, |f(x)|).</param>
-/// <param name="Tolerance">The relative tolerance used.</param>
-public sealed record CompletenessReport(int Count, double Max, double Mean, double Median, double P99, double MaxRelative, int Failures, double Tolerance)
-{
-    /// <summary>True when no explanation fails.</summary>
-    public bool Holds => Failures == 0;
+/// <summary>Settings for <see cref="Completeness"/>.</summary>
+/// <param name="Baseline">The reference input x′ of f(x′). Null = the explanation's own base values (the reference its method
+/// attributed against), falling back to black (zeros, Quantus' <c>perturb_baseline="black"</c>) where it has none; given =
+/// f(baseline) evaluated by the model for every map.</param>
+/// <param name="Tolerance">Relative bound for <see cref="CompletenessReport.Failures"/>: an error fails above
+/// tolerance · max(1, |f(x)|). Null = the explanation's own <see cref="Explanation.AdditivityTolerance"/>.</param>
+/// <param name="BatchSize">Images per forward pass when the model is evaluated.</param>
+public sealed record CompletenessOptions(Baseline? Baseline = null, double? Tolerance = null, int BatchSize = 256);
 
-    /// <summary>Statistics of <paramref name="explanation"/>'s additivity errors (Sundararajan et al. 2017's completeness; SHAP's local accuracy).</summary>
-    public static CompletenessReport Of(Explanation explanation)
+/// <summary>
+/// Completeness (Sundararajan et al. 2017; summation-to-delta, Shrikumar et al. 2017; conservation, Montavon et al.
+/// 2018), as Quantus' <c>Completeness</c> but graded: each map scores |f(x) − f(x′) − Σφ| in the explanation's output
+/// space (0 = complete; Quantus reports only whether it is exactly 0). Attributions are used as given (Quantus
+/// normalises them by default, which breaks the identity). The detail is a <see cref="CompletenessReport"/>.
+/// </summary>
+public sealed class Completeness(CompletenessOptions? options = null) : IExplanationMetric
+{
+    /// <summary>The settings.</summary>
+    public CompletenessOptions Options { get; } = options ?? new CompletenessOptions();
+
+    /// <inheritdoc/>
+    public string Name => "completeness";
+    /// <inheritdoc/>
+    public MetricCategory Category => MetricCategory.Axiomatic;
+    /// <inheritdoc/>
+    public bool HigherIsBetter => false;
+    /// <inheritdoc/>
+    public MetricRequirement Requirement => MetricRequirement.Forward;
+
+    /// <inheritdoc/>
+    public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, CancellationToken cancel = default)
     {
-        var errors = explanation.AdditivityErrors ?? throw new ArgumentException($"{explanation.Method} reports no additivity errors.");
-        if (errors.Length == 0) return new CompletenessReport(0, 0, 0, 0, 0, 0, 0, explanation.AdditivityTolerance);
-        // NaN errors (failures) sort last so that Max and the upper percentiles show them; Order() would put them
-        // first and Max() skips them, reporting a clean maximum for a failed check.
-        var sorted = errors.Order(NaNLast).ToArray();
-        double Pct(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        double maxRel = errors.Select((e, i) => e / Math.Max(1, Math.Abs(explanation.Outputs[i]))).Order(NaNLast).Last();
-        return new CompletenessReport(errors.Length, sorted[^1], errors.Average(), Pct(0.5), Pct(0.99), maxRel,
-            explanation.AdditivityFailures().Count, explanation.AdditivityTolerance);
+        MetricInputs.CheckExplained(model, inputs, explanation, Name);
+        if (Options.BatchSize < 1) throw new GlassboxException("Completeness needs a batch size of at least 1.");
+        int n = explanation.Count, k = explanation.TargetsPerInput, count = n * k;
+        var outputs = (double[])explanation.Outputs.Clone();
+        var bases = (double[])explanation.BaseValues.Clone();
+        if (outputs.Length != count || bases.Length != count)
+            throw new GlassboxException($"Completeness: the explanation from {explanation.Method} has {outputs.Length} outputs and {bases.Length} base values for {count} maps.");
+        if (outputs.Any(v => !double.IsFinite(v)))
+            Fill(outputs, Scores(model, inputs, explanation), onlyMissing: true);
+        if (Options.Baseline is not null || bases.Any(v => !double.IsFinite(v)))
+        {
+            using var reference = (Options.Baseline ?? Baseline.Zeros).PerInput(inputs);
+            Fill(bases, Scores(model, reference, explanation), onlyMissing: Options.Baseline is null);
+        }
+        cancel.ThrowIfCancellationRequested();
+        var errors = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double sum = 0;
+            foreach (float v in explanation.Values.AsSpan(i * explanation.MapSize, explanation.MapSize)) sum += v;
+            errors[i] = Math.Abs(outputs[i] - bases[i] - sum);
+        }
+        var checkedExplanation = explanation with
+        {
+            Outputs = outputs, BaseValues = bases, AdditivityErrors = errors,
+            AdditivityTolerance = Options.Tolerance ?? explanation.AdditivityTolerance,
+        };
+        return new MetricResult(Name, errors, Options, CompletenessReport.Of(checkedExplanation));
     }
 
-    private static readonly Comparer<double> NaNLast = Comparer<double>.Create(
-        (a, b) => double.IsNaN(a) ? (double.IsNaN(b) ? 0 : 1) : double.IsNaN(b) ? -1 : a.CompareTo(b));
+    /// <summary>f at [n·K+k]: each image repeated for its K targets.</summary>
+    private double[] Scores(IImageModel model, Tensor images, Explanation e)
+    {
+        int k = e.TargetsPerInput;
+        using var repeated = images.repeat_interleave(k, 0);
+        return MetricInputs.ClassScores(model, repeated, e.Output, e.Targets, Options.BatchSize);
+    }
+
+    private static void Fill(double[] into, double[] computed, bool onlyMissing)
+    {
+        for (int i = 0; i < into.Length; i++)
+            if (!onlyMissing || !double.IsFinite(into[i])) into[i] = computed[i];
+    }
 }

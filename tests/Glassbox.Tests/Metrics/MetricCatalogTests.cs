@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Glassbox.Attribution;
+using Glassbox.Metrics;
+using Glassbox.Metrics.Agreement;
+using Glassbox.Metrics.Axiomatic;
+using Glassbox.Metrics.Faithfulness;
+using Glassbox.Models;
+using Glassbox.Tests.Attribution.Gradient;
+using static Glassbox.Tests.Metrics.MetricTestModels;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Metrics;
+
+public class MetricCatalogTests
+{
+    [Fact]
+    public void Default_ListsEveryMetric_WithItsCategoryAndDirection()
+    {
+        var catalog = MetricCatalog.Default;
+        Assert.Equal(["completeness", "deletion", "spearman-rank-correlation", "top-fraction-overlap"], catalog.Entries.Select(e => e.Name));
+        (string Name, MetricCategory Category, bool Higher, bool Pairwise)[] expected =
+        [
+            ("completeness", MetricCategory.Axiomatic, false, false),
+            ("deletion", MetricCategory.Faithfulness, false, false),
+            ("spearman-rank-correlation", MetricCategory.Agreement, true, true),
+            ("top-fraction-overlap", MetricCategory.Agreement, true, true),
+        ];
+        foreach (var (name, category, higher, pairwise) in expected)
+        {
+            var e = catalog.Get(name);
+            Assert.Equal(category, e.Category);
+            Assert.Equal(higher, e.HigherIsBetter);
+            Assert.Equal(pairwise, e.IsPairwise);
+            Assert.Equal(!pairwise, e.Metric is IExplanationMetric);
+            Assert.Equal(pairwise ? MetricRequirement.None : MetricRequirement.Forward, e.Requirement);
+            Assert.Matches(new Regex("^[a-z]+(-[a-z]+)*$"), e.Name);
+            Assert.False(string.IsNullOrWhiteSpace(e.Summary));
+        }
+    }
+
+    [Fact]
+    public void Get_IsCaseInsensitive_AndAnUnknownNameListsTheNames()
+    {
+        var catalog = MetricCatalog.Default;
+        Assert.IsType<Deletion>(catalog.Get(" Deletion ").Metric);
+        Assert.IsType<Completeness>(catalog.Get("COMPLETENESS").Metric);
+        var ex = Assert.Throws<GlassboxException>(() => catalog.Get("pixel-flipping"));
+        Assert.Contains("Unknown metric 'pixel-flipping'", ex.Message);
+        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap", ex.Message);
+        Assert.Throws<ArgumentException>(() => new MetricCatalog([new(new Deletion(), "x"), new(new Deletion(), "y")]));
+    }
+
+    [Fact]
+    public void EveryEntry_ScoresEveryMap_AndRecordsItsSettings()
+    {
+        using var model = Linear();
+        using var x = Images([1f, 1f, 1f, 1f], [0.5f, 1f, 0f, 1f], [1f, 0.25f, 0.75f, 0f]);
+        var rng = new Random(0);
+        float[] Map() => Enumerable.Range(0, 4).Select(_ => (float)rng.NextDouble()).ToArray();
+        var a = Explain(3, 2, [0, 1, 0, 1, 1, 0], Enumerable.Range(0, 6).Select(_ => Map()).ToArray(), OutputSpace.Logits, method: "A");
+        var b = Explain(3, 2, [0, 1, 0, 1, 1, 0], Enumerable.Range(0, 6).Select(_ => Map()).ToArray(), OutputSpace.Logits, method: "B");
+        foreach (var entry in MetricCatalog.Default.Entries)
+        {
+            var r = entry.Metric switch
+            {
+                IExplanationMetric m => m.Evaluate(model, x, a),
+                IPairwiseMetric p => p.Evaluate(a, b),
+                _ => throw new InvalidOperationException(entry.Name),
+            };
+            Assert.Equal(entry.Name, r.Metric);
+            Assert.Equal(6, r.Scores.Length);
+            Assert.All(r.Scores, s => Assert.True(double.IsFinite(s), $"{entry.Name}: {s}"));
+            Assert.NotNull(r.Settings);
+            Assert.EndsWith("Options", r.Settings.GetType().Name);
+        }
+    }
+
+    [Fact]
+    public void CheckModel_RefusesAGradientMetricOnABlackBox_NamingTheMetricsThatWork()
+    {
+        var catalog = MetricCatalog.Default;
+        using var model = new BlackBoxModel(Linear());
+        var ex = Assert.Throws<GlassboxException>(() => catalog.CheckModel(new GradientNorm(), model));
+        Assert.Contains("gradient-norm needs gradients", ex.Message);
+        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap", ex.Message);
+        catalog.CheckModel(new Deletion(), model);
+        using var differentiable = Linear();
+        catalog.CheckModel(new GradientNorm(), differentiable);
+    }
+
+    /// <summary>A metric that needs gradients (none of the built-in ones does yet).</summary>
+    private sealed class GradientNorm : IExplanationMetric
+    {
+        public string Name => "gradient-norm";
+        public MetricCategory Category => MetricCategory.Robustness;
+        public bool HigherIsBetter => false;
+        public MetricRequirement Requirement => MetricRequirement.Gradients;
+        public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, CancellationToken cancel = default)
+            => new(Name, new double[explanation.Count * explanation.TargetsPerInput], new object());
+    }
+}
