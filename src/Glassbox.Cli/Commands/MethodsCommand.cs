@@ -58,11 +58,14 @@ internal sealed class MethodsCommand : Command<MethodsCommand.Settings>
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(e.Name)}[/] ({Markup.Escape(e.Family)}; needs {Needs(e.Requirement)})");
         AnsiConsole.MarkupLine(Markup.Escape(e.Summary));
-        var table = new Table().AddColumns("Option", "Default", "Range / values", "Captum/SHAP", "What it does");
-        table.Columns[0].NoWrap();
+        // One block per option (flag, then default, range and reference name, then help): readable at any width.
         foreach (var f in e.Options.Concat(MethodEntry.NoiseTunnelSchema.Fields.Where(f => f.Flag != "seed")))
-            table.AddRow(Markup.Escape(f.CommandLine), Markup.Escape(f.Default ?? "—"), Markup.Escape(Range(f)), Markup.Escape(f.Reference ?? "—"), Markup.Escape(f.Help));
-        AnsiConsole.Write(table);
+        {
+            var facts = new List<string> { $"default {f.Default ?? "none"}", Range(f) };
+            if (f.Reference is { } r) facts.Add($"Captum/SHAP: {r}");
+            AnsiConsole.MarkupLine($"  [bold]{Markup.Escape(f.CommandLine)}[/]  ({Markup.Escape(string.Join("; ", facts))})");
+            AnsiConsole.MarkupLine($"      {Markup.Escape(f.Help)}");
+        }
         return 0;
     }
 
