@@ -44,7 +44,7 @@ public class ImagePlotFromExplanationTests
         var data = ImagePlot.From(e, probs, topK: 1, rowLabels: ["a", "b"]);
         Assert.Equal(1, data.K);
         Assert.Equal([["cat (p=0.70)"], ["bird (p=0.60)"]], data.PanelTitles);
-        Assert.Equal(["a", "b"], data.RowLabels);
+        Assert.Equal(["a", "b"], data.RowLabels!);
         Assert.Equal(e.Map(0, 1).ToArray(), data.Values.AsSpan(0, H * W).ToArray());
         Assert.Equal(e.Map(1, 0).ToArray(), data.Values.AsSpan(H * W, H * W).ToArray());
         // Without probabilities the model outputs rank the slots: row 0 has f = 1 (class 2) and 3 (class 0).
