@@ -29,7 +29,7 @@ public static class RunCharts
     /// <summary>Histogram of the additivity errors of every named set together, with the tolerance marked.</summary>
     public static void AdditivityErrors(string path, IReadOnlyList<(string Name, double[] Errors)> sets, double tolerance)
     {
-        string title = "Additivity error: " + string.Join(", ", sets.Select(s => s.Name));
+        string title = "Additivity error: " + string.Join("; ", sets.Select(s => s.Name));
         var finite = sets.SelectMany(s => s.Errors).Where(double.IsFinite).ToList(); // NaN errors are failures; the report lists them
         if (finite.Count > 0) AdditivityHistogram.Save(path, finite, tolerance, new ChartOptions(title));
     }
