@@ -1,4 +1,4 @@
-using Glassbox.Workflow;
+using Glassbox.App;
 using Spectre.Console;
 
 namespace Glassbox.Cli;

@@ -1,14 +1,14 @@
 using System.ComponentModel;
 using Glassbox.Attribution;
-using Glassbox.Workflow;
+using Glassbox.App;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
-internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
+internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
 {
-    public sealed class Settings : CommonSettings, IMethodOptionsSettings
+    public sealed partial class Settings : CommonSettings, IMethodOptionsSettings
     {
         [CommandOption("-m|--model <MODEL>"), Description("A checkpoint folder (from glassbox train/demo), a Sequential spec .json (+ safetensors), a TorchScript .pt (+ sidecar .json) or an .onnx file")]
         public string Model { get; init; } = "";
@@ -55,7 +55,7 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
             _ => throw new GlassboxException($"--output must be logits or probabilities, not '{s.Output}'."),
         };
         var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? Paths.ShippedSample(), s.Method, s.MethodOptions,
-            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads);
+            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks);
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var e = result.Explanation;
         var a = result.Additivity;
@@ -71,6 +71,13 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         {
             AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {a.Max:E2}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
             exit = 3;
+        }
+        if (result.Checks is { } checks)
+        {
+            var d = checks.Deletion;
+            AnsiConsole.MarkupLine(d.BeatsRandom
+                ? $"[green]Deletion check passes[/]: removing pixels by attribution lowers the class probability faster than random order (AUC {d.AttributionAuc:F3} vs {d.RandomAuc:F3}; faster on {d.ShareFasterThanRandom:P0} of {d.Images} images)."
+                : $"[yellow]Deletion check: attribution order is no faster than random order[/] (AUC {d.AttributionAuc:F3} vs {d.RandomAuc:F3}); these attributions do not single out the pixels the prediction rests on.");
         }
         foreach (var (k, v) in result.Files)
             AnsiConsole.MarkupLine($"  {Markup.Escape(k)}: {Markup.Escape(Path.Combine(s.Out, v))}");

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Glassbox.Workflow;
+using Glassbox.App;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -72,7 +72,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    private sealed class Progress(Glassbox.Workflow.IRunObserver obs, int batches) : IProgress<TrainingProgress>
+    private sealed class Progress(Glassbox.App.IRunObserver obs, int batches) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress p) => obs.StageProgress("Training", (p.Epoch - 1) * batches + p.Batch,
             $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1} {p.SamplesPerSecond:F0} img/s");

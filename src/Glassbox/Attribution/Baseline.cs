@@ -56,7 +56,7 @@ public abstract record Baseline
             case ConstantBaseline c:
                 return torch.full([1, inputs.shape[1], inputs.shape[2], inputs.shape[3]], c.Value, dtype: inputs.dtype, device: inputs.device);
             default:
-                throw new GlassboxException($"A {Describe()} baseline depends on each input; methods that sample from a baseline distribution need baseline images (--baselines <file.npy>).");
+                throw new GlassboxException($"A {Describe()} baseline depends on each input; methods that sample from a baseline distribution need baseline images (Baseline.FromImages).");
         }
     }
 

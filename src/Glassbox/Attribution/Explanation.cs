@@ -21,6 +21,15 @@ public sealed record Explanation(
     string Method, object Settings, float[] Values, int[] Shape, int[] Targets, OutputSpace Output,
     double[] Outputs, double[] BaseValues, double[]? AdditivityErrors, double AdditivityTolerance, bool AdditivityGuaranteed = true)
 {
+    /// <summary>The explained inputs, N×C×H×W (C order), so plots need nothing else (as SHAP's <c>Explanation.data</c>); null when not attached.</summary>
+    public float[]? Inputs { get; init; }
+
+    /// <summary>The model's class names, indexed by class (as SHAP's <c>output_names</c>); null when not attached.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The name of class <paramref name="index"/>: its entry in <see cref="ClassNames"/>, or the index itself.</summary>
+    public string ClassName(int index) => ClassNames is { } names && index >= 0 && index < names.Count ? names[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Number of inputs (N).</summary>
     public int Count => Shape[0];
     /// <summary>Targets per input (K).</summary>

@@ -130,7 +130,7 @@ public static class MethodBenchmark
             var test = MnistFormat.LoadFolder(folder, "test");
             var train = MnistFormat.LoadFolder(folder, "train");
             var xs = test.Subset(Enumerable.Range(0, Math.Min(o.Images, test.Count)).ToArray());
-            var bg = train.Subset(Workflow.ReferenceWorkflow.SampleIndices(train.Count, o.BackgroundSize, 0));
+            var bg = train.Subset(Sampling.SampleIndices(train.Count, o.BackgroundSize, 0));
             return (torch.tensor(xs.Pixels, [xs.Count, 1, 28, 28]), torch.tensor(bg.Pixels, [bg.Count, 1, 28, 28]));
         }
         var gen = new Generator(0);

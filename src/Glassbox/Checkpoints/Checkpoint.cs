@@ -53,7 +53,7 @@ public static class Checkpoint
         string path = ResolveFolder(folder);
         string jsonPath = Path.Combine(path, MetadataFile);
         if (!File.Exists(jsonPath))
-            throw new GlassboxException($"'{folder}' is not a Glassbox checkpoint: {MetadataFile} is missing. Train one with 'glassbox train'.");
+            throw new GlassboxException($"'{folder}' is not a Glassbox checkpoint: {MetadataFile} is missing. Save one with Checkpoint.Save after training.");
         CheckpointMetadata? meta;
         try { meta = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(jsonPath), Json); }
         catch (JsonException e) { throw new GlassboxException($"'{jsonPath}' is not valid checkpoint JSON: {e.Message}"); }

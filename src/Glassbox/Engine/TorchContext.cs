@@ -14,7 +14,7 @@ public sealed record TorchContext(Device Device, int Threads, int Seed)
     {
         NativeRuntime.EnsureInitialized();
         Device dev = ResolveDevice(device);
-        if (threads < 0) throw new GlassboxException($"--threads must be 0 (default) or positive, not {threads}.");
+        if (threads < 0) throw new GlassboxException($"Threads must be 0 (libtorch's default) or positive, not {threads}.");
         if (threads > 0) torch.set_num_threads(threads);
         torch.manual_seed(seed);
         return new TorchContext(dev, torch.get_num_threads(), seed);
@@ -31,7 +31,7 @@ public sealed record TorchContext(Device Device, int Threads, int Seed)
         {
             if (!torch.cuda.is_available())
                 throw new GlassboxException(
-                    $"Device '{device}' was requested but CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present). Use --device cpu.");
+                    $"Device '{device}' was requested but CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present). Use the cpu device.");
             return torch.device(d);
         }
         throw new GlassboxException($"Unknown device '{device}'. Use cpu, cuda, cuda:N or auto.");

@@ -1,7 +1,7 @@
 namespace Glassbox.Visualization;
 
 /// <summary>"Nice" axis tick positions (steps of 1, 2 or 5 × 10^k).</summary>
-public static class AxisTicks
+internal static class AxisTicks
 {
     /// <summary>About <paramref name="target"/> evenly spaced round values within [min, max].</summary>
     public static IReadOnlyList<double> Nice(double min, double max, int target = 6)

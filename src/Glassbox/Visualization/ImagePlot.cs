@@ -8,7 +8,7 @@ namespace Glassbox.Visualization;
 /// A grid like <c>shap.image_plot</c>: one row per input, the input first, then K attribution maps drawn red
 /// (positive) and blue (negative) over a faint grayscale copy of the input, with a symmetric colour scale.
 /// </summary>
-public static class ImagePlot
+public static partial class ImagePlot
 {
     /// <summary>Renders the figure as PNG bytes; its size is given by <see cref="ImagePlotLayout"/>.</summary>
     public static byte[] Render(ImagePlotData data, ImagePlotOptions? options = null)

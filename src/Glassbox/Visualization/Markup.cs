@@ -3,7 +3,7 @@ using System.Text;
 namespace Glassbox.Visualization;
 
 /// <summary>Escaping and embedding helpers for the HTML and SVG this library writes.</summary>
-public static class Markup
+internal static class Markup
 {
     /// <summary>Escapes text for HTML/SVG element content and quoted attribute values (&amp; &lt; &gt; " ').</summary>
     public static string Escape(string? text)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Glassbox.Visualization;
 
 /// <summary>Formats numbers compactly and culture-independently for labels, with a true minus sign.</summary>
-public static class NumberFormat
+internal static class NumberFormat
 {
     /// <summary>About three significant digits; scientific notation for very small or large magnitudes.</summary>
     public static string Compact(double value)

@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace Glassbox.Visualization;
 
 /// <summary>Encodes pixel buffers and canvases as PNG.</summary>
-public static class PngImage
+internal static class PngImage
 {
     /// <summary>
     /// Encodes one C×H×W image with values in [0,1] (C = 1 gray or 3 RGB) as a PNG, each pixel enlarged to a

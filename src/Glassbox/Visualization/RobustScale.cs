@@ -1,7 +1,7 @@
 namespace Glassbox.Visualization;
 
 /// <summary>Symmetric colour scales that one extreme value cannot wash out.</summary>
-public static class RobustScale
+internal static class RobustScale
 {
     /// <summary>SHAP's default: the 99.9th percentile of |value|.</summary>
     public const double DefaultPercentile = 99.9;

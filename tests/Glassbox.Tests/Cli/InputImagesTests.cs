@@ -2,7 +2,6 @@ using Glassbox.Data;
 using Glassbox.IO;
 using Glassbox.Models;
 using Glassbox.Tests.IO;
-using Glassbox.Workflow;
 using SkiaSharp;
 
 namespace Glassbox.Tests.Cli;

@@ -9,7 +9,7 @@ using Glassbox.Models;
 using Glassbox.Tests.Data;
 using Glassbox.Tests.IO;
 using Glassbox.Tests.Training;
-using Glassbox.Workflow;
+using Glassbox.App;
 using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution.Gradient;
 using TorchSharp;

@@ -44,7 +44,7 @@ public sealed class CamLayers
             if (idx < 0 || idx >= _layers.Count) throw new GlassboxException($"Layer {idx} does not exist. Layers: {List()}.");
             Index = idx;
         }
-        else throw new GlassboxException($"--layer must be a layer index or last-conv, not '{layer}'. Layers: {List()}.");
+        else throw new GlassboxException($"The CAM layer must be a layer index or last-conv, not '{layer}'. Layers: {List()}.");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var a = Activations(torch.zeros(1, model.Info.Channels, model.Info.Height, model.Info.Width, device: model.Device));
@@ -86,7 +86,7 @@ public sealed class CamLayers
     {
         "nearest" => CamInterpolation.Nearest,
         "bilinear" => CamInterpolation.Bilinear,
-        _ => throw new GlassboxException($"--interpolation must be nearest or bilinear, not '{text}'."),
+        _ => throw new GlassboxException($"The CAM interpolation must be nearest or bilinear, not '{text}'."),
     };
 
     private string List() => string.Join(", ", _layers.Select((l, i) => $"{i}={l.GetType().Name}"));

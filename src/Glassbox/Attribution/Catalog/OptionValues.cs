@@ -93,7 +93,7 @@ public static class OptionValues
         {
             if (!File.Exists(s)) throw new GlassboxException($"Baseline file '{s}' does not exist.");
             var info = context.Info;
-            var (px, count, _) = Workflow.InputImages.Load(s, info);
+            var (px, count, _) = Data.InputImages.Load(s, info);
             return Baseline.FromImages(torch.tensor(px, [count, info.Channels, info.Height, info.Width], device: context.Device));
         }
         throw new GlassboxException($"--baselines must be zeros, constant:V, blur, blur:SIGMA or a .npy file of images, not '{spec}'.");

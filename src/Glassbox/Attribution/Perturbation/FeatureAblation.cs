@@ -34,7 +34,7 @@ public sealed class FeatureAblation : IAttributionMethod
         _model = model;
         Options = options ?? new FeatureAblationOptions();
         if (Options.PerturbationsPerEval < 1)
-            throw new GlassboxException($"perturbations_per_eval (--perturbations-per-eval) must be at least 1, not {Options.PerturbationsPerEval}.");
+            throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
     }
 
     /// <summary>The settings in use.</summary>

@@ -43,10 +43,10 @@ public sealed class Lime : IAttributionMethod
     {
         _model = model;
         Options = options ?? new LimeOptions();
-        if (Options.NSamples < 2) throw new GlassboxException($"n_samples (--n-samples) must be at least 2, not {Options.NSamples}.");
+        if (Options.NSamples < 2) throw new GlassboxException($"n_samples must be at least 2, not {Options.NSamples}.");
         if (Options.PerturbationsPerEval < 1) throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
-        if (!(Options.KernelWidth > 0)) throw new GlassboxException($"The kernel width (--kernel-width) must be positive, not {Options.KernelWidth}.");
-        if (!(Options.Alpha >= 0)) throw new GlassboxException($"The Lasso alpha (--alpha) must be non-negative, not {Options.Alpha}.");
+        if (!(Options.KernelWidth > 0)) throw new GlassboxException($"The kernel width must be positive, not {Options.KernelWidth}.");
+        if (!(Options.Alpha >= 0)) throw new GlassboxException($"The Lasso alpha must be non-negative, not {Options.Alpha}.");
     }
 
     /// <summary>The settings in use.</summary>

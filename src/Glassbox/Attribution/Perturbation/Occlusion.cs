@@ -39,7 +39,7 @@ public sealed class Occlusion : IAttributionMethod
         var i = model.Info;
         (Window, Stride, Positions) = Geometry(Options.SlidingWindowShapes, Options.Strides, i.Channels, i.Height, i.Width);
         if (Options.PerturbationsPerEval < 1)
-            throw new GlassboxException($"perturbations_per_eval (--perturbations-per-eval) must be at least 1, not {Options.PerturbationsPerEval}.");
+            throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
     }
 
     /// <summary>The settings in use.</summary>
@@ -69,7 +69,7 @@ public sealed class Occlusion : IAttributionMethod
             null => [c, Math.Min(4, h), Math.Min(4, w)],
             { Length: 2 } => [c, window[0], window[1]],
             { Length: 3 } => (int[])window.Clone(),
-            _ => throw new GlassboxException($"The sliding window (--sliding-window) needs 2 values (H,W) or 3 (C,H,W), not {window.Length}."),
+            _ => throw new GlassboxException($"The sliding window needs 2 values (H,W) or 3 (C,H,W), not {window.Length}."),
         };
         int[] str = strides switch
         {
@@ -77,7 +77,7 @@ public sealed class Occlusion : IAttributionMethod
             { Length: 1 } => [strides[0], strides[0], strides[0]],
             { Length: 2 } => [1, strides[0], strides[1]],
             { Length: 3 } => (int[])strides.Clone(),
-            _ => throw new GlassboxException($"Strides (--strides) need 1, 2 (H,W) or 3 (C,H,W) values, not {strides.Length}."),
+            _ => throw new GlassboxException($"Strides need 1, 2 (H,W) or 3 (C,H,W) values, not {strides.Length}."),
         };
         var positions = new int[3];
         string[] names = ["channel", "height", "width"];
@@ -85,11 +85,11 @@ public sealed class Occlusion : IAttributionMethod
         {
             if (win[d] < 1) throw new GlassboxException($"The sliding window's {names[d]} must be at least 1, not {win[d]}.");
             if (win[d] > dims[d])
-                throw new GlassboxException($"The sliding window {string.Join("×", win)} is larger than the input {c}×{h}×{w} ({names[d]} {win[d]} > {dims[d]}). Use a smaller --sliding-window.");
+                throw new GlassboxException($"The sliding window {string.Join("×", win)} is larger than the input {c}×{h}×{w} ({names[d]} {win[d]} > {dims[d]}). Use a smaller sliding window.");
             if (str[d] < 1) throw new GlassboxException($"Strides must be at least 1; the {names[d]} stride is {str[d]}.");
             int room = dims[d] - win[d];
             if (room > 0 && str[d] > win[d])
-                throw new GlassboxException($"The {names[d]} stride {str[d]} is larger than the window's {names[d]} {win[d]}, so some elements would never be occluded. Use --strides ≤ the window.");
+                throw new GlassboxException($"The {names[d]} stride {str[d]} is larger than the window's {names[d]} {win[d]}, so some elements would never be occluded. Use strides ≤ the window.");
             positions[d] = (room + str[d] - 1) / str[d] + 1;
         }
         return (win, str, positions);

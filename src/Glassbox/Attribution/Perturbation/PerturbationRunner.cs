@@ -26,7 +26,7 @@ public sealed class PerturbationRunner
     public PerturbationRunner(IImageModel model, OutputSpace output, int perturbationsPerEval)
     {
         if (perturbationsPerEval < 1)
-            throw new GlassboxException($"perturbations_per_eval (--perturbations-per-eval) must be at least 1, not {perturbationsPerEval}.");
+            throw new GlassboxException($"perturbations_per_eval must be at least 1, not {perturbationsPerEval}.");
         _model = model;
         Output = output;
         PerturbationsPerEval = perturbationsPerEval;

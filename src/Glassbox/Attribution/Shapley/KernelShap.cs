@@ -55,9 +55,9 @@ public sealed class KernelShap : IAttributionMethod
     {
         _model = model;
         Options = options ?? new KernelShapOptions();
-        if (Options.NSamples is < 1) throw new GlassboxException($"n_samples (--n-samples) must be at least 1, not {Options.NSamples}.");
+        if (Options.NSamples is < 1) throw new GlassboxException($"n_samples must be at least 1, not {Options.NSamples}.");
         if (Options.PerturbationsPerEval < 1)
-            throw new GlassboxException($"perturbations_per_eval (--perturbations-per-eval) must be at least 1, not {Options.PerturbationsPerEval}.");
+            throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
         if (!(Options.AdditivityTolerance > 0)) throw new GlassboxException("The additivity tolerance must be positive.");
     }
 
@@ -175,7 +175,7 @@ public sealed class KernelShap : IAttributionMethod
     {
         int m = features;
         if (m < 2) throw new ArgumentOutOfRangeException(nameof(features), "KernelSHAP coalitions need at least two features.");
-        if (nsamples < 1) throw new GlassboxException($"n_samples (--n-samples) must be at least 1, not {nsamples}.");
+        if (nsamples < 1) throw new GlassboxException($"n_samples must be at least 1, not {nsamples}.");
         if (m <= 30) nsamples = (int)Math.Min(nsamples, (1L << m) - 2);
         int sizes = (m - 1 + 1) / 2, paired = (m - 1) / 2;
         var weightVector = new double[sizes];

@@ -41,7 +41,7 @@ public sealed class PartitionShap : IAttributionMethod
     {
         _model = model;
         Options = options ?? new PartitionShapOptions();
-        if (Options.MaxEvals < 2) throw new GlassboxException($"max_evals (--max-evals) must be at least 2 (the masked and the full image), not {Options.MaxEvals}.");
+        if (Options.MaxEvals < 2) throw new GlassboxException($"max_evals must be at least 2 (the masked and the full image), not {Options.MaxEvals}.");
         if (Options.BatchSize < 1) throw new GlassboxException($"The batch size must be at least 1, not {Options.BatchSize}.");
         _masker = ImageMasker.Parse(Options.Masker);
     }

@@ -44,9 +44,9 @@ public sealed class ShapleyValueSampling : IAttributionMethod
     {
         _model = model;
         Options = options ?? new ShapleyValueSamplingOptions();
-        if (Options.NSamples < 1) throw new GlassboxException($"n_samples (--n-samples) must be at least 1, not {Options.NSamples}.");
+        if (Options.NSamples < 1) throw new GlassboxException($"n_samples must be at least 1, not {Options.NSamples}.");
         if (Options.PerturbationsPerEval < 1)
-            throw new GlassboxException($"perturbations_per_eval (--perturbations-per-eval) must be at least 1, not {Options.PerturbationsPerEval}.");
+            throw new GlassboxException($"perturbations_per_eval must be at least 1, not {Options.PerturbationsPerEval}.");
         if (!(Options.AdditivityTolerance > 0)) throw new GlassboxException("The additivity tolerance must be positive.");
     }
 

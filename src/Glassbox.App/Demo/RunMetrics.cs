@@ -2,9 +2,9 @@ using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Training;
 
-namespace Glassbox.Workflow;
+namespace Glassbox.App;
 
-/// <summary>Everything the reference workflow measured; written as metrics.json and rendered into report.html.</summary>
+/// <summary>Everything the demo measured; written as metrics.json and rendered into report.html.</summary>
 public sealed record RunMetrics(
     DateTime CreatedUtc,
     DemoOptions Settings,
@@ -25,11 +25,11 @@ public sealed record DataSummary(string Folder, int TrainImages, int TestImages,
 /// <summary>One trained model.</summary>
 public sealed record ModelSummary(string Name, string Checkpoint, string TrainedOn, int TrainImages, double TestAccuracy, double ValidationAccuracy, TrainingHistory History);
 
-/// <summary>The all-classes DeepSHAP explanation of the plotted test images.</summary>
+/// <summary>The all-classes explanation of the plotted test images (DeepSHAP unless the demo ran another method); Additivity is null for methods that report none.</summary>
 public sealed record DeepShapSummary(int BackgroundSize, string Output, int[] TestIndices, int[] Labels, int[] Predictions,
-    double[] ExpectedValue, CompletenessReport Additivity, double ImagesPerSecond, double Seconds);
+    double[] ExpectedValue, CompletenessReport? Additivity, double ImagesPerSecond, double Seconds);
 
-/// <summary>The two-model reliability check on the validation split.</summary>
+/// <summary>The two-model reliability check on the validation split; additivity is null for methods that report none.</summary>
 public sealed record ReliabilitySummary(int Images, string Target, double SpearmanMean, double SpearmanMedian, double TopTenPercentOverlapMean,
-    double RandomOverlapExpected, CompletenessReport AdditivityModelA, CompletenessReport AdditivityModelB,
+    double RandomOverlapExpected, CompletenessReport? AdditivityModelA, CompletenessReport? AdditivityModelB,
     DeletionResult DeletionModelA, DeletionResult DeletionModelB, double Seconds);

@@ -5,11 +5,12 @@ using System.Text.Json;
 using Glassbox.IO;
 using Glassbox.Metrics.Axiomatic;
 
-namespace Glassbox.Workflow;
+namespace Glassbox.App;
 
 /// <summary>
 /// Writes report.html for a run folder: one self-contained page (figures embedded as data URIs, no network) with
-/// the models' accuracy, the DeepSHAP image plot and force plot, and the reliability checks, failures in red.
+/// the models' accuracy, the image plot and force plot of the explanation (DeepSHAP by default), and the reliability
+/// checks, failures in red.
 /// </summary>
 public static class ReportBuilder
 {
@@ -20,7 +21,7 @@ public static class ReportBuilder
         if (!File.Exists(layout.Metrics))
             throw new GlassboxException($"'{runFolder}' has no metrics.json; run 'glassbox demo --out {runFolder}' first.");
         RunMetrics? metrics;
-        try { metrics = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(layout.Metrics), ReferenceWorkflow.JsonOptions); }
+        try { metrics = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(layout.Metrics), AppJson.Options); }
         catch (JsonException e) { throw new GlassboxException($"'{layout.Metrics}' is not valid: {e.Message}"); }
         if (metrics is null) throw new GlassboxException($"'{layout.Metrics}' is empty.");
         return Write(layout.Root, metrics);
@@ -44,13 +45,17 @@ public static class ReportBuilder
          .Append(F(m.TotalSeconds, "F0")).Append(" s on ").Append(E(m.Runtime.Device)).Append(" (").Append(m.Runtime.Threads).Append(" threads)</p>");
 
         // Verdict first.
-        var checks = new List<(bool Ok, string Text)>
-        {
-            (m.DeepShap.Additivity.Holds, $"DeepSHAP additivity on the plotted images: max |f(x) − E[f] − Σφ| = {m.DeepShap.Additivity.Max:E2} over {m.DeepShap.Additivity.Count} explanations"),
-            (m.Reliability.AdditivityModelA.Holds && m.Reliability.AdditivityModelB.Holds, $"Additivity on {m.Reliability.Images} validation explanations per model: max error A {m.Reliability.AdditivityModelA.Max:E2}, B {m.Reliability.AdditivityModelB.Max:E2}"),
+        string method = MethodTitle(m.Settings.Method);
+        var checks = new List<(bool Ok, string Text)>();
+        if (m.DeepShap.Additivity is { } plotAdditivity)
+            checks.Add((plotAdditivity.Holds, $"{method} additivity on the plotted images: max |f(x) − E[f] − Σφ| = {plotAdditivity.Max:E2} over {plotAdditivity.Count} explanations"));
+        if (m.Reliability.AdditivityModelA is { } addA && m.Reliability.AdditivityModelB is { } addB)
+            checks.Add((addA.Holds && addB.Holds, $"Additivity on {m.Reliability.Images} validation explanations per model: max error A {addA.Max:E2}, B {addB.Max:E2}"));
+        checks.AddRange(
+        [
             (m.Reliability.DeletionModelA.BeatsRandom && m.Reliability.DeletionModelB.BeatsRandom, $"Deletion: removing pixels by attribution lowers the class probability faster than random order (AUC A {m.Reliability.DeletionModelA.AttributionAuc:F3} vs {m.Reliability.DeletionModelA.RandomAuc:F3}; B {m.Reliability.DeletionModelB.AttributionAuc:F3} vs {m.Reliability.DeletionModelB.RandomAuc:F3})"),
             (m.Reliability.TopTenPercentOverlapMean > m.Reliability.RandomOverlapExpected, $"The two models agree beyond chance: top-10 % overlap {m.Reliability.TopTenPercentOverlapMean:F3} (chance {m.Reliability.RandomOverlapExpected:F2}), mean Spearman {m.Reliability.SpearmanMean:F3}"),
-        };
+        ]);
         foreach (var (ok, text) in checks)
             h.Append(ok ? "<div class=\"ok\">✓ " : "<div class=\"fail\">✗ FAILED: ").Append(E(text)).Append("</div>");
 
@@ -65,32 +70,33 @@ public static class ReportBuilder
         h.Append("</table><p>").Append(E($"Architecture {m.Settings.Architecture}; Adam (lr 1e-3), cross-entropy, batch {m.Settings.BatchSize}, {m.Settings.Epochs} epochs, seed {m.Settings.Seed}. " +
             $"Data: {m.Data.TrainImages} training and {m.Data.TestImages} test images of {m.Data.Channels}×{m.Data.Height}×{m.Data.Width}; the training images are split 80/20 (seed {m.Settings.SplitSeed}) into {m.Data.SubsetTrainImages} for model B and {m.Data.ValidationImages} validation images. Model A saw the validation images during training, so its validation accuracy is optimistic; compare the test column."))
          .Append("</p>");
-        Figure(h, layout, "training_history.png", "Training history: held-out accuracy (solid) and training loss (dashed) per epoch.");
+        Figure(h, layout, layout.TrainingHistory, "Training history: loss and accuracy per epoch, on the training images (solid) and the held-out images (dashed).");
 
-        h.Append("<h2>DeepSHAP explanations</h2><p>").Append(E($"SHAP values of model A for {m.DeepShap.TestIndices.Length} test images and every class, with {m.DeepShap.BackgroundSize} background images from the training data; values explain the {m.DeepShap.Output} (f(x) = E[f] + Σφ). Red pixels push the class score up, blue push it down; the scale of each row is symmetric at the 99.9th percentile of |φ|. {m.DeepShap.ImagesPerSecond:F2} images/s (all classes)."))
+        h.Append("<h2>").Append(E(method)).Append(" explanations</h2><p>").Append(E($"{(m.Settings.Method == "deep-shap" ? "SHAP values" : $"{method} attributions")} of model A for {m.DeepShap.TestIndices.Length} test images and every class, with {m.DeepShap.BackgroundSize} background images from the training data; values explain the {m.DeepShap.Output} (f(x) = E[f] + Σφ). Red pixels push the class score up, blue push it down; the scale of each row is symmetric at the 99.9th percentile of |φ|. {m.DeepShap.ImagesPerSecond:F2} images/s (all classes)."))
          .Append("</p>");
-        Figure(h, layout, "shap_image_plot.png", "SHAP image plot: input, then one panel per class with its probability.");
-        if (File.Exists(layout.Figure("force_plot.html")))
-            h.Append("<p>Force plot of the first test image for its predicted class (pixels grouped into patches; hover a block to see its region). Open <a href=\"figures/force_plot.html\">figures/force_plot.html</a> on its own for the interactive version.</p>");
-        Figure(h, layout, "force_plot.svg", "Force plot: features pushing the score up (red) and down (blue) from the base value E[f] to f(x).");
+        Figure(h, layout, layout.ImagePlot, "SHAP image plot: input, then one panel per class with its probability.");
+        if (File.Exists(layout.ForcePlotHtml))
+            h.Append("<p>Force plot of the first test image for its predicted class (pixels grouped into patches; hover a block to see its region). Open <a href=\"force_plot.html\">force_plot.html</a> on its own for the interactive version.</p>");
+        Figure(h, layout, layout.ForcePlotSvg, "Force plot: features pushing the score up (red) and down (blue) from the base value E[f] to f(x).");
         h.Append("<table><tr><th>Class</th><th>Expected value E[f]</th></tr>");
         for (int c = 0; c < m.DeepShap.ExpectedValue.Length; c++)
             h.Append("<tr><td>").Append(E(m.Data.ClassNames[c])).Append("</td><td class=\"num\">").Append(F(m.DeepShap.ExpectedValue[c], "F4")).Append("</td></tr>");
         h.Append("</table>");
 
-        h.Append("<h2>Reliability</h2><p>").Append(E($"Both models explain the same {m.Reliability.Images} validation images for their true class with DeepSHAP and the same background. Agreement between the two explanations of each image:")).Append("</p><table>")
+        h.Append("<h2>Reliability</h2><p>").Append(E($"Both models explain the same {m.Reliability.Images} validation images for their true class with {method} and the same background. Agreement between the two explanations of each image:")).Append("</p><table>")
          .Append(Row("Mean Spearman rank correlation", F(m.Reliability.SpearmanMean, "F3")))
          .Append(Row("Median Spearman rank correlation", F(m.Reliability.SpearmanMedian, "F3")))
          .Append(Row("Mean top-10 % pixel overlap", $"{F(m.Reliability.TopTenPercentOverlapMean, "F3")} (chance: {F(m.Reliability.RandomOverlapExpected, "F2")})"))
          .Append("</table>");
-        AdditivityTable(h, ("Plot (model A, all classes)", m.DeepShap.Additivity), ("Validation, model A", m.Reliability.AdditivityModelA), ("Validation, model B", m.Reliability.AdditivityModelB));
-        Figure(h, layout, "additivity_errors.png", "Additivity errors of every explanation; the dashed line is the tolerance.");
-        h.Append("<p>").Append(E("Deletion check: pixels are set to 0 in order of decreasing SHAP value (and, for reference, in random order); a faithful explanation makes the true class's probability fall faster, i.e. a smaller area under the curve.")).Append("</p><table><tr><th>Model</th><th>AUC by attribution</th><th>AUC random</th><th>Images where attribution order is faster</th></tr>");
+        if (m.DeepShap.Additivity is { } pa && m.Reliability.AdditivityModelA is { } ra && m.Reliability.AdditivityModelB is { } rb)
+            AdditivityTable(h, ("Plot (model A, all classes)", pa), ("Validation, model A", ra), ("Validation, model B", rb));
+        Figure(h, layout, layout.AdditivityErrors, "Additivity errors of every explanation; the dashed line is the tolerance.");
+        h.Append("<p>").Append(E($"Deletion check: pixels are set to 0 in order of decreasing {(m.Settings.Method == "deep-shap" ? "SHAP value" : "attribution")} (and, for reference, in random order); a faithful explanation makes the true class's probability fall faster, i.e. a smaller area under the curve.")).Append("</p><table><tr><th>Model</th><th>AUC by attribution</th><th>AUC random</th><th>Images where attribution order is faster</th></tr>");
         foreach (var (name, d) in new[] { ("A", m.Reliability.DeletionModelA), ("B", m.Reliability.DeletionModelB) })
             h.Append("<tr><td>").Append(name).Append("</td><td class=\"num\">").Append(F(d.AttributionAuc, "F3")).Append("</td><td class=\"num\">").Append(F(d.RandomAuc, "F3"))
              .Append("</td><td class=\"num\">").Append(P(d.ShareFasterThanRandom)).Append("</td></tr>");
         h.Append("</table>");
-        Figure(h, layout, "deletion_curves.png", "Deletion curves: mean probability of the true class as pixels are removed.");
+        Figure(h, layout, layout.DeletionCurves, "Deletion curves: mean probability of the true class as pixels are removed.");
 
         h.Append("<h2>Files</h2><ul>");
         foreach (var (k, v) in m.Files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -112,9 +118,11 @@ public static class ReportBuilder
              .Append('>').Append(r.Failures).Append("</td></tr>");
     }
 
-    private static void Figure(StringBuilder h, OutputLayout layout, string file, string caption)
+    private static string MethodTitle(string method) => method == "deep-shap" ? "DeepSHAP" : method;
+
+    private static void Figure(StringBuilder h, OutputLayout layout, string path, string caption)
     {
-        string path = layout.Figure(file);
+        string file = Path.GetFileName(path);
         if (!File.Exists(path)) return;
         h.Append("<figure><img alt=\"").Append(E(caption)).Append("\" src=\"data:").Append(file.EndsWith(".svg", StringComparison.Ordinal) ? "image/svg+xml" : "image/png").Append(";base64,").Append(Convert.ToBase64String(File.ReadAllBytes(path)))
          .Append("\"><figcaption>").Append(E(caption)).Append("</figcaption></figure>");

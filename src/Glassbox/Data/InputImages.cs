@@ -1,8 +1,7 @@
-using Glassbox.Data;
 using Glassbox.IO;
 using Glassbox.Models;
 
-namespace Glassbox.Workflow;
+namespace Glassbox.Data;
 
 /// <summary>Reads images to explain from a .npy file, a PNG/JPEG file, or a folder of PNG/JPEG files.</summary>
 public static class InputImages

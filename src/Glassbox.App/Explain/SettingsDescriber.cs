@@ -4,13 +4,13 @@ using Glassbox.Attribution;
 using Glassbox.Attribution.Masks;
 using static TorchSharp.torch;
 
-namespace Glassbox.Workflow;
+namespace Glassbox.App;
 
 /// <summary>
 /// Turns a method's options record into plain JSON-ready values: numbers, strings and enums as they are, baselines and
 /// feature masks by their description, tensors by their shape, nested records recursively.
 /// </summary>
-public static class SettingsDescriber
+internal static class SettingsDescriber
 {
     /// <summary>A dictionary of the public properties of <paramref name="settings"/> (or the value itself when it is simple).</summary>
     public static object? Describe(object? settings) => Value(settings, 0);

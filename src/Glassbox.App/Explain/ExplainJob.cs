@@ -1,0 +1,118 @@
+using Glassbox.Attribution;
+using Glassbox.Data;
+using Glassbox.Engine;
+using Glassbox.Metrics.Axiomatic;
+using Glassbox.Metrics.Faithfulness;
+using Glassbox.Models;
+using Glassbox.Attribution.Catalog;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.App;
+
+/// <summary>What <c>glassbox explain</c> should do.</summary>
+/// <param name="Model">Model to explain: a checkpoint folder, a Sequential spec .json, a TorchScript .pt or an .onnx file.</param>
+/// <param name="Input">.npy file, PNG/JPEG image, or folder of images.</param>
+/// <param name="OutputFolder">Where to write attributions and plots.</param>
+/// <param name="Background">An MNIST-format folder whose training images are sampled as the baseline distribution of methods that need one (when no --baselines is given), or a .npy of images.</param>
+/// <param name="Method">Catalog name of the attribution method (see <see cref="MethodCatalog"/>).</param>
+/// <param name="MethodOptions">Method options as text keyed by their command-line names (e.g. "--n-steps" → "50").</param>
+/// <param name="BackgroundSize">Background images sampled from a folder (SHAP's usual 100).</param>
+/// <param name="Classes">"all", "predicted", or a comma-separated list of class indices or names.</param>
+/// <param name="Target">One class per input instead of <paramref name="Classes"/>: a class index or name, or a .npy of N class indices; null to use <paramref name="Classes"/>.</param>
+/// <param name="TopK">Classes shown per row in the image plot (by probability); 0 shows every explained class.</param>
+/// <param name="Output">Logits or probabilities.</param>
+/// <param name="Seed">Seeds background sampling and random methods.</param>
+/// <param name="Device">cpu, cuda or auto.</param>
+/// <param name="Threads">libtorch threads (0 = default).</param>
+/// <param name="Checks">Also run the reliability checks (additivity where promised; deletion against random order).</param>
+public sealed record ExplainRequest(
+    string Model, string Input, string OutputFolder, string Background, string Method = "deep-shap",
+    IReadOnlyDictionary<string, string>? MethodOptions = null, int BackgroundSize = 100, string Classes = "all", string? Target = null,
+    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false);
+
+/// <summary>What <c>glassbox explain</c> wrote.</summary>
+/// <param name="Explanation">The attributions.</param>
+/// <param name="Additivity">Statistics of the method's own check (additivity / convergence delta), or null when it has none.</param>
+/// <param name="Files">Written files by role, relative to the output folder.</param>
+/// <param name="InputNames">Names of the inputs.</param>
+/// <param name="Predictions">Predicted class of each input.</param>
+/// <param name="Seconds">Time spent in the attribution method.</param>
+/// <param name="Checks">The reliability checks, when requested.</param>
+public sealed record ExplainResult(Explanation Explanation, CompletenessReport? Additivity, IReadOnlyDictionary<string, string> Files, string[] InputNames,
+    int[] Predictions, double Seconds, ReliabilityChecks? Checks = null);
+
+/// <summary>
+/// <c>glassbox explain</c>: loads a model and inputs, then composes the stages explain → check (on request) → write
+/// for any catalog method.
+/// </summary>
+public static class ExplainJob
+{
+    /// <summary>Runs the request; throws <see cref="GlassboxException"/> on bad input.</summary>
+    public static ExplainResult Run(ExplainRequest r, IRunObserver? observer = null, CancellationToken cancel = default, MethodCatalog? catalog = null)
+    {
+        observer ??= new SilentObserver();
+        catalog ??= MethodCatalog.Default;
+        if (r.TopK < 0) throw new GlassboxException($"--top-k must be 0 (all explained classes) or positive, not {r.TopK}.");
+        if (r.BackgroundSize < 1) throw new GlassboxException($"--background-size must be at least 1, not {r.BackgroundSize}.");
+        var entry = catalog.Get(r.Method);
+        var ctx = TorchContext.Create(r.Device, r.Threads, r.Seed);
+        using var model = LoadModel(r.Model, ctx.Device);
+        MethodCatalog.CheckModel(entry, model);
+        var info = model.Info;
+        var (pixels, _, names) = InputImages.Load(r.Input, info);
+        var options = r.MethodOptions ?? new Dictionary<string, string>();
+
+        var explained = ExplainStage.Run(model, entry, options, pixels, names,
+            predictions => r.Target is { } t ? TargetSelection.Parse(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
+            r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), observer, cancel: cancel);
+        var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
+        var about = new Dictionary<string, object?>
+        {
+            ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
+            ["options"] = explained.Settings.Describe(),
+            ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+        };
+        var files = WriteStage.Write(new OutputLayout(r.OutputFolder), explained, checks, r.TopK, about);
+        return new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks);
+    }
+
+    /// <summary>Loads the model to explain.</summary>
+    public static IImageModel LoadModel(string path, Device device) => Glassbox.Models.Sources.ModelLoader.Load(path, device);
+
+    /// <summary>Parses "all", "predicted" or a list of class indices/names.</summary>
+    public static TargetSelection ParseClasses(string spec, IReadOnlyList<string> classNames, int[] predictions)
+    {
+        string s = spec.Trim();
+        if (s.Equals("all", StringComparison.OrdinalIgnoreCase)) return TargetSelection.AllClasses;
+        if (s.Equals("predicted", StringComparison.OrdinalIgnoreCase)) return TargetSelection.PerInput(predictions);
+        var list = new List<int>();
+        foreach (var part in s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int byName = classNames.ToList().FindIndex(c => string.Equals(c, part, StringComparison.OrdinalIgnoreCase));
+            if (byName >= 0) list.Add(byName);
+            else if (int.TryParse(part, out int idx) && idx >= 0 && idx < classNames.Count) list.Add(idx);
+            else throw new GlassboxException($"Unknown class '{part}'. The model's classes are: {string.Join(", ", classNames.Select((c, i) => $"{i}={c}"))}; or use 'all' or 'predicted'.");
+        }
+        if (list.Count == 0) throw new GlassboxException("No class given; use --classes all, predicted, or a list like 3,7.");
+        return TargetSelection.Classes(list.ToArray());
+    }
+
+    private static Tensor LoadBackground(ExplainRequest r, ModelInfo info, Device device)
+    {
+        ImageDataset background;
+        if (Directory.Exists(r.Background))
+        {
+            var train = MnistFormat.LoadFolder(r.Background, "train");
+            if (train.Channels != info.Channels || train.Height != info.Height || train.Width != info.Width)
+                throw new GlassboxException($"Background images in '{r.Background}' are {train.Channels}×{train.Height}×{train.Width}; the model expects {info.Channels}×{info.Height}×{info.Width}. Pass --baselines <file.npy>.");
+            background = train.Subset(Sampling.SampleIndices(train.Count, r.BackgroundSize, r.Seed));
+        }
+        else
+        {
+            var (px, count, _) = InputImages.Load(r.Background, info);
+            background = new ImageDataset(px, count, info.Channels, info.Height, info.Width, new int[count], info.ClassNames);
+        }
+        return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);
+    }
+}
