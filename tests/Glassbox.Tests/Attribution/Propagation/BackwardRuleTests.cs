@@ -47,6 +47,14 @@ public class BackwardRuleTests
     }
 
     [Fact]
+    public void GeneralizedGamma_FavoursTheSideOfEachOutputsSign()
+    {
+        // γ = 0.5, z = (−0.5, 3). Unit 1 (z > 0): (W + γW⁺) row (3, 1.5), b + γb⁺ = −1: z = 5, s = 0.4, x ⊙ (1.2, 0.6) = (1.2, 1.2).
+        // Unit 0 (z < 0): (W + γW⁻) row (1, −1.5), b + γb⁻ = 0.5: z = −1.5, s = −2/3, x ⊙ (−2/3, 1) = (−2/3, 2).
+        GradientTestModels.Close([1.2f - 2f / 3, 3.2f], Run(new GeneralizedGammaRule(0.5), Step(Dense(), 1, 2), 1, 2), 1e-5);
+    }
+
+    [Fact]
     public void ZPlus_UsesOnlyPositiveContributionsWithoutBias()
     {
         // W⁺ = [[1, 0], [2, 1]], z = (1, 4), s = (1, 0.5), W⁺ᵀs = (2, 0.5), R = (2, 1).

@@ -67,7 +67,7 @@ public class EngineTests
     [InlineData("z-plus", "z-plus", "z-plus", "z-plus", "z-plus")]
     [InlineData("gamma", "gamma", "gamma", "gamma", "gamma")]
     [InlineData("epsilon-plus-flat", "flat", "z-plus", "epsilon", "epsilon")]
-    [InlineData("epsilon-gamma-box", "z-box", "gamma", "epsilon", "epsilon")]
+    [InlineData("epsilon-gamma-box", "z-box", "generalized-gamma", "epsilon", "epsilon")]
     [InlineData("epsilon-alpha2-beta1", "alpha2-beta1", "alpha2-beta1", "epsilon", "epsilon")]
     public void Composites_AssignTheIntendedRulePerLayer(string composite, string conv1, string conv2, string dense1, string dense2)
     {

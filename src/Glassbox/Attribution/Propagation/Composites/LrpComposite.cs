@@ -10,7 +10,8 @@ namespace Glassbox.Attribution.Propagation;
 /// <c>epsilon-plus</c> (z⁺ on convolutions, ε on dense layers), <c>epsilon-gamma</c> (γ on convolutions, ε on dense
 /// layers), <c>alpha1-beta0</c> (α1β0 on both), <c>z-plus</c> and <c>gamma</c> (that rule on both), and Zennit's
 /// <c>epsilon-plus-flat</c> (EpsilonPlusFlat: flat on the first weighted layer), <c>epsilon-gamma-box</c>
-/// (EpsilonGammaBox: z^B on a first convolution, γ on the other convolutions, ε on dense layers) and
+/// (EpsilonGammaBox: z^B on a first convolution, Zennit's generalised γ on the other convolutions, ε on dense
+/// layers) and
 /// <c>epsilon-alpha2-beta1</c> (EpsilonAlpha2Beta1). The three Zennit composites first merge batch norm into the
 /// preceding layer (<see cref="MergeBatchNorm"/>), as Zennit is used with its canonizer. Other layers: activations,
 /// dropout and identity pass relevance on, max-pooling gives it to the winner, average pooling and batch norm use ε.
@@ -39,7 +40,7 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
         "z-plus" => new(LrpRule.ZPlus, LrpRule.ZPlus),
         "gamma" => new(LrpRule.Gamma, LrpRule.Gamma),
         "epsilon-plus-flat" => new(LrpRule.ZPlus, LrpRule.Epsilon, LrpRule.Flat, LrpRule.Flat, MergeBatchNorm: true),
-        "epsilon-gamma-box" => new(LrpRule.Gamma, LrpRule.Epsilon, FirstConvolution: LrpRule.ZBox, MergeBatchNorm: true),
+        "epsilon-gamma-box" => new(LrpRule.GeneralizedGamma, LrpRule.Epsilon, FirstConvolution: LrpRule.ZBox, MergeBatchNorm: true),
         "epsilon-alpha2-beta1" => new(LrpRule.Alpha2Beta1, LrpRule.Epsilon, MergeBatchNorm: true),
         _ => throw new GlassboxException($"Unknown LRP composite '{name}'. Known: {string.Join(", ", Names)}."),
     };
@@ -83,6 +84,7 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
         LrpRule.Flat => new FlatRule(),
         LrpRule.WSquare => new WSquareRule(),
         LrpRule.ZBox => PixelBox(model),
+        LrpRule.GeneralizedGamma => new GeneralizedGammaRule(options.Gamma),
         _ => throw new GlassboxException($"Unknown LRP rule {rule}."),
     };
 

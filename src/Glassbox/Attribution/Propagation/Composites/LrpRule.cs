@@ -19,4 +19,6 @@ public enum LrpRule
     WSquare,
     /// <summary>LRP-z^B (<see cref="ZBoxRule"/>): for inputs bounded by the pixel range.</summary>
     ZBox,
+    /// <summary>Zennit's generalised LRP-γ (<see cref="GeneralizedGammaRule"/>), for inputs of either sign.</summary>
+    GeneralizedGamma,
 }
