@@ -20,7 +20,8 @@ public sealed record DeepLiftOptions(
 /// Propagating Activation Differences"), as Captum's <c>DeepLift</c>: one reference per input,
 /// <c>φ = (x − r) ⊙ m</c> with the multipliers of a modified backward pass, so <c>Σφ = f(x) − f(r)</c> (checked and
 /// reported for every explanation). It runs on the propagation engine with <see cref="Composites.Rescale"/>:
-/// max-pooling and softmax use rules that keep this exact (<see cref="CrossMaxRule"/>, <see cref="SoftmaxPathRule"/>), where Captum's break it. Models need visible layers; a module used twice or a layer without a rule is refused.
+/// max-pooling and softmax use rules that keep this exact (<see cref="CrossMaxRule"/>, <see cref="SoftmaxPathRule"/>),
+/// where Captum's break it. Models need visible layers; a module used twice or a layer without a rule is refused.
 /// </summary>
 public sealed class DeepLift : IAttributionMethod
 {

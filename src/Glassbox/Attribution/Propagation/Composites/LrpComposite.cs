@@ -94,8 +94,8 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
         using var noGrad = torch.no_grad();
         var info = model.Info;
         var shape = new long[] { 1, info.Channels, info.Height, info.Width };
-        var low = model.Preprocess(torch.zeros(shape, device: model.Device)).detach();
-        var high = model.Preprocess(torch.ones(shape, device: model.Device)).detach();
+        var low = model.Preprocess(torch.zeros(shape, device: model.Device)).detach().DetachFromDisposeScope();
+        var high = model.Preprocess(torch.ones(shape, device: model.Device)).detach().DetachFromDisposeScope();
         return new ZBoxRule(low, high);
     }
 }
