@@ -25,7 +25,7 @@ public sealed class AlphaBetaRule : IBackwardRule
     public double Beta { get; }
 
     /// <inheritdoc />
-    public string Name => $"alpha{Alpha:0.##}-beta{Beta:0.##}";
+    public string Name => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"alpha{Alpha:0.##}-beta{Beta:0.##}");
 
     /// <inheritdoc />
     public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
