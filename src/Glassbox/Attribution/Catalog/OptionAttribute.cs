@@ -24,6 +24,12 @@ public sealed class OptionAttribute(string flag) : Attribute
     /// <summary>Largest allowed numeric value (NaN: no bound).</summary>
     public double Max { get; init; } = double.NaN;
 
+    /// <summary>
+    /// For a text property whose value names something (an LRP composite, a SHAP masker): the type whose text form
+    /// <see cref="OptionValues"/> checks it against at binding time, so a typo fails before any work.
+    /// </summary>
+    public Type? TextOf { get; init; }
+
     /// <summary>What a null default means, e.g. "zeros" or "2·features + 2048"; null to print the constructor default.</summary>
     public string? Default { get; init; }
 }

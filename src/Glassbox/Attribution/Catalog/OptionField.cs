@@ -21,7 +21,7 @@ public sealed record OptionField(
 
     internal static OptionField From(PropertyInfo property, OptionAttribute a, object? defaultValue)
     {
-        var type = OptionValues.Get(property.PropertyType);
+        var type = OptionValues.Get(a.TextOf ?? property.PropertyType);
         return new OptionField(a.Flag, property.Name, a.Reference, type.Kind,
             a.Default ?? (defaultValue is null ? null : type.Format(defaultValue)),
             double.IsNaN(a.Min) ? null : a.Min, double.IsNaN(a.Max) ? null : a.Max, type.Choices, a.Help);

@@ -3,6 +3,8 @@ using System.Globalization;
 using Glassbox.Attribution.Approximation;
 using Glassbox.Attribution.Cam;
 using Glassbox.Attribution.Gradient;
+using Glassbox.Attribution.Maskers;
+using Glassbox.Attribution.Propagation;
 using Glassbox.Attribution.Masks;
 using Glassbox.Attribution.Shapley;
 using Glassbox.IO;
@@ -31,9 +33,11 @@ public static class OptionValues
         [typeof(Baseline)] = new("baselines", null, (t, f, c) => ParseBaselines(t, c), v => ((Baseline)v).Describe()),
         [typeof(MaskSource)] = new("feature-mask", null, (t, f, c) => ParseFeatureMask(t, c), v => ((MaskSource)v).Describe()),
         [typeof(OutputSpace)] = Choice<OutputSpace>(["logits", "probabilities"]),
-        [typeof(IntegrationMethod)] = Choice<IntegrationMethod>(IntegrationMethods.Names),
-        [typeof(CamInterpolation)] = Choice<CamInterpolation>(["nearest", "bilinear"]),
-        [typeof(NoiseTunnelType)] = Choice<NoiseTunnelType>(["smoothgrad", "smoothgrad_sq", "vargrad"]),
+        [typeof(IntegrationMethod)] = Choice(IntegrationMethods.Names, IntegrationMethods.Parse),
+        [typeof(CamInterpolation)] = Choice(["nearest", "bilinear"], t => CamLayers.ParseInterpolation(t)),
+        [typeof(NoiseTunnelType)] = Choice(NoiseTunnel.TypeNames, NoiseTunnel.ParseType),
+        [typeof(LrpComposite)] = new("choice", LrpComposite.Names, (t, _, _) => LrpComposite.Parse(t) is not null ? t.Trim().ToLowerInvariant() : t, v => (string)v),
+        [typeof(ImageMasker)] = new("masker", null, (t, _, _) => ImageMasker.Parse(t) is not null ? t.Trim() : t, v => (string)v),
         [typeof(FeatureSpread)] = Choice<FeatureSpread>(["split", "repeat"]),
     }.ToFrozenDictionary();
 
@@ -50,7 +54,7 @@ public static class OptionValues
     /// <summary>Parses <paramref name="text"/> for an option of <paramref name="type"/>, checking the attribute's range.</summary>
     public static object Parse(Type type, string text, OptionAttribute option, OptionContext context)
     {
-        var value = Get(type).Parse(text, "--" + option.Flag, context);
+        var value = Get(option.TextOf ?? type).Parse(text, "--" + option.Flag, context);
         double? number = value switch { int i => i, double d => d, _ => null };
         if (number is double x)
         {
@@ -146,6 +150,14 @@ public static class OptionValues
         var parts = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0) throw new GlassboxException($"{option} needs a list of integers like 1,4,4.");
         return parts.Select(p => ParseInt(p, option)).ToArray();
+    }
+
+    // A choice whose type parses its own names (the same function its library users call).
+    private static OptionValueType Choice<T>(IReadOnlyList<string> names, Func<string, T> parse) where T : struct, Enum
+    {
+        var values = Enum.GetValues<T>();
+        if (values.Length != names.Count) throw new InvalidOperationException($"{typeof(T).Name}: {names.Count} names for {values.Length} values.");
+        return new OptionValueType("choice", names, (text, _, _) => parse(text), v => names[Array.IndexOf(values, (T)v)]);
     }
 
     private static OptionValueType Choice<T>(IReadOnlyList<string> names) where T : struct, Enum

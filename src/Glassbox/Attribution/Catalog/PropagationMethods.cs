@@ -14,7 +14,7 @@ public static class PropagationMethods
             MethodRequirement.Layers, (m, o, b) => new DeepLiftShap(m, GradientMethods.Background(m, b), o), (_, c) => c.Backward(2 * c.Baselines), usesBaselineDistribution: true),
         MethodEntry.Of<DeepShapOptions>("deep-shap", "propagation", "DeepSHAP: DeepLIFT rescale averaged over a background (Lundberg & Lee 2017), as shap.DeepExplainer",
             MethodRequirement.Layers, (m, o, b) => new DeepShap(m, GradientMethods.Background(m, b), o), (_, c) => c.Backward(2 * c.Baselines), usesBaselineDistribution: true),
-        MethodEntry.Of<LrpOptions>("lrp", "propagation", "Layer-wise relevance propagation with composites of ε, γ, z⁺ and α1β0 rules (Bach et al. 2015; Montavon et al. 2019)",
+        MethodEntry.Of<LrpOptions>("lrp", "propagation", "Layer-wise relevance propagation with Zennit-style composites of ε, γ, z⁺, αβ, flat, w² and z^B rules (Bach et al. 2015; Montavon et al. 2019)",
             MethodRequirement.Layers, (m, o, _) => new Lrp(m, o), (_, c) => c.Backward(1)),
         MethodEntry.Of<GuidedBackpropOptions>("guided-backprop", "propagation", "Guided backpropagation (Springenberg et al. 2015), as Captum GuidedBackprop",
             MethodRequirement.Layers, (m, o, _) => new GuidedBackprop(m, o), (_, c) => c.Backward(1)),

@@ -66,6 +66,9 @@ public sealed class NoiseTunnel : IAttributionMethod
     /// <inheritdoc />
     public string Name => "noise-tunnel";
 
+    /// <summary>Captum's nt_type names, in enum order.</summary>
+    public static IReadOnlyList<string> TypeNames { get; } = ["smoothgrad", "smoothgrad_sq", "vargrad"];
+
     /// <summary>Parses Captum's nt_type names ("smoothgrad", "smoothgrad_sq", "vargrad"), or throws a <see cref="GlassboxException"/>.</summary>
     public static NoiseTunnelType ParseType(string name) => name.Trim().ToLowerInvariant().Replace('-', '_') switch
     {

@@ -14,17 +14,17 @@ public sealed record DeconvolutionOptions(
 /// <summary>
 /// Deconvolution (Zeiler and Fergus 2014, "Visualizing and Understanding Convolutional Networks"), as Captum's
 /// <c>Deconvolution</c>: the input gradient with every ReLU's backward pass replaced by a ReLU of the incoming
-/// gradient (the forward activation is ignored). Needs visible layers.
+/// gradient (the forward activation is ignored; <see cref="Composites.Deconvolution"/>). Needs visible layers.
 /// </summary>
 public sealed class Deconvolution : IAttributionMethod
 {
-    private readonly ModifiedReluBackprop _backprop;
+    private readonly ModifiedGradient _backprop;
 
     /// <summary>Prepares the method for <paramref name="model"/>.</summary>
     public Deconvolution(IImageModel model, DeconvolutionOptions? options = null)
     {
         Options = options ?? new DeconvolutionOptions();
-        _backprop = new ModifiedReluBackprop(model, ReluBackward.Deconvolution, "Deconvolution");
+        _backprop = new ModifiedGradient(model, Composites.Deconvolution(), "Deconvolution");
     }
 
     /// <summary>The settings in use.</summary>

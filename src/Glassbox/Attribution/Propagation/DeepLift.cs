@@ -23,13 +23,15 @@ public sealed record DeepLiftOptions(
 /// DeepLIFT with the rescale rule (Shrikumar, Greenside and Kundaje 2017, "Learning Important Features Through
 /// Propagating Activation Differences"), as Captum's <c>DeepLift</c>: one reference per input,
 /// <c>φ = (x − r) ⊙ m</c> with the multipliers of a modified backward pass, so <c>Σφ = f(x) − f(r)</c> (checked and
-/// reported for every explanation). Max-pooling and softmax use rules that keep this exact (see <see cref="RescaleRule"/>),
+/// reported for every explanation). It runs on the propagation engine with <see cref="Composites.Rescale"/>:
+/// max-pooling and softmax use rules that keep this exact (<see cref="CrossMaxRule"/>, <see cref="SoftmaxPathRule"/>),
 /// where Captum's break it. Models need visible layers; a module used twice or a layer without a rule is refused.
 /// </summary>
 public sealed class DeepLift : IAttributionMethod
 {
+    private const int SoftmaxNodes = 64;
     private readonly IImageModel _model;
-    private readonly RescaleRule _rule;
+    private readonly DeepLiftPass _pass;
 
     /// <summary>Prepares DeepLIFT for <paramref name="model"/>.</summary>
     public DeepLift(IImageModel model, DeepLiftOptions? options = null)
@@ -39,7 +41,7 @@ public sealed class DeepLift : IAttributionMethod
         if (!(Options.Epsilon >= 0)) throw new GlassboxException($"Epsilon must be non-negative, not {Options.Epsilon}.");
         _model = model;
         ModelCapabilities.RequireGradients(model, "DeepLIFT");
-        _rule = new RescaleRule(model, Options.Epsilon, "DeepLIFT");
+        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepLIFT");
     }
 
     /// <summary>The settings in use.</summary>
@@ -51,12 +53,11 @@ public sealed class DeepLift : IAttributionMethod
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
-        ModelCapabilities.CheckInput(_model, inputs);
-        PropagationChecks.Finite(inputs, "input");
+        InputChecks.Images(_model, inputs);
         using var outer = torch.NewDisposeScope();
         var x = inputs.detach().to(_model.Device);
         var r = (Options.Baselines ?? Baseline.Zeros).PerInput(x);
-        PropagationChecks.Finite(r, "baseline");
+        InputChecks.Finite(r, "baseline images");
         var builder = new ExplanationBuilder("DeepLift", Options, x.shape, targets, _model.Info.Classes);
         int n = builder.N, k = builder.K, classes = _model.Info.Classes;
         var outputs = new double[n * k];
@@ -69,10 +70,10 @@ public sealed class DeepLift : IAttributionMethod
             int m = Math.Min(Options.InternalBatchSize, n - start);
             var xc = x.narrow(0, start, m);
             var rc = r.narrow(0, start, m);
-            var xt = _rule.Trace(xc);
-            var rt = _rule.Trace(rc);
-            var mult = _rule.Multipliers(xt, rt, aligned: true);
-            Tensor? jac = Options.Output == OutputSpace.Probabilities ? RescaleRule.SoftmaxPathJacobian(xt[^1], rt[^1]) : null;
+            var xt = _pass.Trace(xc);
+            var rt = _pass.Trace(rc);
+            var prepared = _pass.Prepare(xt, rt, aligned: true);
+            Tensor? jac = Options.Output == OutputSpace.Probabilities ? SoftmaxPathRule.PathJacobian(xt[^1], rt[^1], SoftmaxNodes) : null;
             var fx = Options.Output == OutputSpace.Logits ? xt[^1] : nn.functional.softmax(xt[^1], 1);
             var fr = Options.Output == OutputSpace.Logits ? rt[^1] : nn.functional.softmax(rt[^1], 1);
             var delta = xc - rc;
@@ -82,7 +83,7 @@ public sealed class DeepLift : IAttributionMethod
                 var oneHot = nn.functional.one_hot(torch.tensor(cls, device: xc.device), classes).to_type(xt[^1].dtype);
                 // Probabilities: the softmax rule maps the one-hot at the probabilities to the logits.
                 var g0 = jac is null ? oneHot : oneHot.to_type(ScalarType.Float64).unsqueeze(1).matmul(jac).squeeze(1).to_type(xt[^1].dtype);
-                var g = _rule.Backward(g0, xt, rt, mult, aligned: true);
+                var g = _pass.Backward(prepared, g0);
                 builder.SetSlot(slot, g * delta, start);
                 var idx = torch.tensor(cls, device: xc.device).unsqueeze(1);
                 var fxs = fx.gather(1, idx).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
@@ -92,17 +93,5 @@ public sealed class DeepLift : IAttributionMethod
             progress?.Report((start + m, n));
         }
         return builder.Build(Options.Output, outputs, baseValues, completeness: true, Options.AdditivityTolerance);
-    }
-}
-
-/// <summary>Input checks shared by the propagation methods.</summary>
-internal static class PropagationChecks
-{
-    /// <summary>Throws a clear error when <paramref name="t"/> holds NaN or infinite values.</summary>
-    public static void Finite(Tensor t, string what)
-    {
-        using var bad = t.isfinite().logical_not().any();
-        if (bad.item<bool>())
-            throw new GlassboxException($"The {what} images contain NaN or infinite values; clean them before explaining.");
     }
 }

@@ -1,5 +1,5 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Approximation;
+using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,12 +26,12 @@ public sealed record DeepShapOptions(
 /// <para>Probabilities: SHAP passes softmax through an element-wise rule, which breaks additivity. Here the
 /// logit-level multipliers of each pair are combined with the softmax Jacobian integrated along the straight line
 /// from the reference's logits to the input's (Aumann–Shapley on the softmax layer), so additivity holds for
-/// probabilities too.</para>
+/// probabilities too (<see cref="SoftmaxPathRule"/>). It runs on the propagation engine with <see cref="Composites.Rescale"/>.</para>
 /// </summary>
 public sealed class DeepShap : IAttributionMethod
 {
     private readonly IImageModel _model;
-    private readonly RescaleRule _rule;
+    private readonly DeepLiftPass _pass;
     private readonly Tensor _background;
 
     /// <summary>Prepares the explainer with a background set (B×C×H×W pixels, B ≥ 1).</summary>
@@ -42,8 +42,8 @@ public sealed class DeepShap : IAttributionMethod
         _model = model;
         ModelCapabilities.CheckInput(model, background);
         if (background.shape[0] < 1) throw new GlassboxException("The background set is empty; give at least one image.");
-        CheckFinite(background, "background");
-        _rule = new RescaleRule(model, Options.Epsilon, "DeepSHAP");
+        InputChecks.Finite(background, "background images");
+        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepSHAP", Options.SoftmaxQuadratureNodes);
         _background = background.detach().to(model.Device);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -71,8 +71,7 @@ public sealed class DeepShap : IAttributionMethod
     /// <summary>SHAP values for <paramref name="inputs"/> (N×C×H×W pixels) and the selected classes.</summary>
     public Explanation Explain(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
-        ModelCapabilities.CheckInput(_model, inputs);
-        CheckFinite(inputs, "input");
+        InputChecks.Images(_model, inputs);
         int n = (int)inputs.shape[0], classes = _model.Info.Classes;
         int[] table = targets.Resolve(n, classes, out int k);
         int c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
@@ -82,7 +81,7 @@ public sealed class DeepShap : IAttributionMethod
         int chunk = (int)Math.Max(1, Options.PairsPerChunk / b);
 
         using var outer = torch.NewDisposeScope();
-        var rTrace = _rule.Trace(_background);
+        var rTrace = _pass.Trace(_background);
         for (int start = 0; start < n; start += chunk)
         {
             cancel.ThrowIfCancellationRequested();
@@ -90,8 +89,8 @@ public sealed class DeepShap : IAttributionMethod
             using var noGrad = torch.no_grad();
             int m = Math.Min(chunk, n - start);
             var x = inputs.narrow(0, start, m).to(_model.Device);
-            var xTrace = _rule.Trace(x);
-            var mult = _rule.Multipliers(xTrace, rTrace);
+            var xTrace = _pass.Trace(x);
+            var prepared = _pass.Prepare(xTrace, rTrace, aligned: false);
             var delta = (x.unsqueeze(1) - _background.unsqueeze(0)).reshape(m * b, c, h, w);
             var logitsX = xTrace[^1];
             var chunkTargets = table.AsSpan(start * k, m * k).ToArray();
@@ -104,7 +103,7 @@ public sealed class DeepShap : IAttributionMethod
                 {
                     var slotClasses = Enumerable.Range(0, m).Select(i => chunkTargets[i * k + slot]).ToArray();
                     var grad = OutputGradient(slotClasses, (int)b, classes);
-                    var g = _rule.Backward(grad, xTrace, rTrace, mult);
+                    var g = _pass.Backward(prepared, grad);
                     maps.Add((g * delta).reshape(m, b, c, h, w).mean([1]));
                 }
                 phi = torch.stack(maps, 1);
@@ -115,11 +114,12 @@ public sealed class DeepShap : IAttributionMethod
                 var perClass = new List<Tensor>(); // each P×D
                 for (int cls = 0; cls < classes; cls++)
                 {
-                    var g = _rule.Backward(OutputGradient([cls], 1, classes), xTrace, rTrace, mult);
+                    var g = _pass.Backward(prepared, OutputGradient([cls], 1, classes));
                     perClass.Add((g * delta).reshape(m * b, d));
                 }
                 var logitPhi = torch.stack(perClass, 1); // P×K×D
-                var jac = SoftmaxPathJacobian(logitsX, rTrace[^1]).to_type(logitPhi.dtype); // P×K×K
+                var (zx, zr) = PropagationMath.Pair(logitsX, rTrace[^1], aligned: false);
+                var jac = SoftmaxPathRule.PathJacobian(zx, zr, Options.SoftmaxQuadratureNodes).to_type(logitPhi.dtype); // P×K×K
                 var probPhi = jac.matmul(logitPhi).reshape(m, b, classes, d).mean([1]); // m×K×D
                 var idx = torch.tensor(chunkTargets.Select(t => (long)t).ToArray(), [m, k], device: x.device);
                 phi = probPhi.gather(1, idx.unsqueeze(2).expand(m, k, d)).reshape(m, k, c, h, w);
@@ -156,31 +156,5 @@ public sealed class DeepShap : IAttributionMethod
         for (int i = 0; i < perInputClass.Length; i++)
             rows.narrow(0, i * pairsPerInput, pairsPerInput).select(1, perInputClass[i]).fill_(1);
         return rows;
-    }
-
-    // ∫₀¹ J_softmax(z_r + α(z_x − z_r)) dα per pair, in float64: P×K×K, so that J·Δz = Δp exactly up to quadrature.
-    private Tensor SoftmaxPathJacobian(Tensor logitsX, Tensor logitsR)
-    {
-        var (alphas, weights) = GaussLegendre.UnitInterval(Options.SoftmaxQuadratureNodes);
-        long m = logitsX.shape[0], b = logitsR.shape[0], classes = logitsX.shape[1];
-        var zx = logitsX.to_type(ScalarType.Float64).unsqueeze(1);
-        var zr = logitsR.to_type(ScalarType.Float64).unsqueeze(0);
-        var dz = zx - zr;
-        var acc = torch.zeros([m, b, classes, classes], dtype: ScalarType.Float64, device: logitsX.device);
-        var eye = torch.eye(classes, dtype: ScalarType.Float64, device: logitsX.device);
-        for (int q = 0; q < alphas.Length; q++)
-        {
-            var p = nn.functional.softmax(zr + alphas[q] * dz, -1);
-            var jac = p.unsqueeze(-1) * eye - p.unsqueeze(-1) * p.unsqueeze(-2);
-            acc.add_(jac * weights[q]);
-        }
-        return acc.reshape(m * b, classes, classes);
-    }
-
-    private static void CheckFinite(Tensor t, string what)
-    {
-        using var bad = t.isfinite().logical_not().any();
-        if (bad.item<bool>())
-            throw new GlassboxException($"The {what} images contain NaN or infinite values; clean them before explaining.");
     }
 }

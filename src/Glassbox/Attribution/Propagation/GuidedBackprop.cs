@@ -14,17 +14,18 @@ public sealed record GuidedBackpropOptions(
 /// <summary>
 /// Guided backpropagation (Springenberg et al. 2015, "Striving for Simplicity: The All Convolutional Net"), as
 /// Captum's <c>GuidedBackprop</c>: the input gradient with every ReLU's backward pass replaced by the ordinary ReLU
-/// gradient with negative values set to zero. Needs visible layers (built-in and Sequential-spec models).
+/// gradient with negative values set to zero (<see cref="Composites.GuidedBackprop"/>). Needs visible layers
+/// (built-in and Sequential-spec models).
 /// </summary>
 public sealed class GuidedBackprop : IAttributionMethod
 {
-    private readonly ModifiedReluBackprop _backprop;
+    private readonly ModifiedGradient _backprop;
 
     /// <summary>Prepares the method for <paramref name="model"/>.</summary>
     public GuidedBackprop(IImageModel model, GuidedBackpropOptions? options = null)
     {
         Options = options ?? new GuidedBackpropOptions();
-        _backprop = new ModifiedReluBackprop(model, ReluBackward.Guided, "Guided backpropagation");
+        _backprop = new ModifiedGradient(model, Composites.GuidedBackprop(), "Guided backpropagation");
     }
 
     /// <summary>The settings in use.</summary>

@@ -17,7 +17,7 @@ namespace Glassbox.Attribution.Shapley;
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − f(masked) − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 public sealed record PartitionShapOptions(
     [property: Option("max-evals", Reference = "max_evals", Min = 2, Max = 100000000, Help = "Model evaluations per input")] int MaxEvals = 500,
-    [property: Option("masker", Reference = "masker", Help = "blur(K,K), inpaint_telea, inpaint_ns or a constant")] string Masker = "blur(128,128)",
+    [property: Option("masker", Reference = "masker", TextOf = typeof(ImageMasker), Help = "blur(K,K), inpaint_telea, inpaint_ns or a constant")] string Masker = "blur(128,128)",
     [property: Option("perturbations-per-eval", Reference = "batch_size", Min = 1, Max = 100000, Help = "Tree nodes expanded per forward pass")] int BatchSize = 32,
     [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0,
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,

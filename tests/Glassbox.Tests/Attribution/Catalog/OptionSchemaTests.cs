@@ -112,10 +112,15 @@ public class OptionSchemaTests
         Assert.Equal("--n-steps must be at least 1, not 0.", Error("n-steps", "0"));
         Assert.Equal("--n-steps must be at most 100000, not 10000000.", Error("n-steps", "10000000"));
         Assert.Contains("is not an integer", Error("n-steps", "1e7"));
-        Assert.Contains("must be one of gausslegendre, riemann_left", Error("integration-method", "simpson"));
+        Assert.Equal("Unknown integration method 'simpson'. Use one of: gausslegendre, riemann_left, riemann_right, riemann_middle, riemann_trapezoid.", Error("integration-method", "simpson"));
         string other = Error("n-samples", "4");
         Assert.StartsWith("--n-samples does not apply to integrated-gradients; it reads: --n-steps, --integration-method, --internal-batch-size, --baselines", other);
         Assert.Contains("--nt-type", Error("nt-stdevs", "0.1"));
+        Assert.Contains("Unknown LRP composite 'epsilon-pls'", Assert.Throws<GlassboxException>(() =>
+            MethodCatalog.Default.Get("lrp").Bind(new Dictionary<string, string> { ["composite"] = "epsilon-pls" }, Context)).Message);
+        Assert.Contains("Unknown masker", Assert.Throws<GlassboxException>(() =>
+            MethodCatalog.Default.Get("partition-shap").Bind(new Dictionary<string, string> { ["masker"] = "noise" }, Context)).Message);
+        Assert.Contains("epsilon-gamma-box", MethodCatalog.Default.Get("lrp").Options.Single(f => f.Flag == "composite").Choices!);
         Assert.Contains("explains the logits", Assert.Throws<GlassboxException>(() =>
             MethodCatalog.Default.Get("lrp").Bind(new Dictionary<string, string>(), Context, OutputSpace.Probabilities, 0)).Message);
     }

@@ -4,11 +4,30 @@ using static TorchSharp.torch;
 namespace Glassbox.Attribution.Propagation;
 
 /// <summary>
-/// Helpers shared by the propagation methods: pairing inputs with references, and the exact backward pass of a
-/// layer through autograd (a vector–Jacobian product).
+/// Tensor algebra shared by the backward rules: pairing inputs with references, transposed convolutions, the
+/// stabilised division of LRP, and autograd's vector–Jacobian product for layers without a closed form.
 /// </summary>
-internal static class LayerTrace
+internal static class PropagationMath
 {
+    /// <summary>The smallest stabiliser used in a division (also LRP-0's).</summary>
+    public const double MinStabilizer = 1e-9;
+
+    /// <summary><c>z + ε·sign(z)</c> with sign(0) = +1 and ε at least <see cref="MinStabilizer"/>, so no division by zero.</summary>
+    public static Tensor Stabilize(Tensor z, double epsilon)
+    {
+        double e = Math.Max(epsilon, MinStabilizer);
+        return torch.where(z >= 0, z + e, z - e);
+    }
+
+    /// <summary>
+    /// A gradient of one row (shared by every pair) or of P rows, as P rows of <paramref name="activationShape"/>.
+    /// </summary>
+    public static Tensor Expand(Tensor g, long pairs, long[] activationShape)
+    {
+        var target = WithRows(pairs, activationShape);
+        return g.shape[0] == pairs ? g.reshape(target) : g.reshape(WithRows(1, activationShape)).expand(target);
+    }
+
     /// <summary>
     /// Rows of the P pairs: aligned pairs (input i with reference i, P = n) or every input with every reference
     /// (pair i·B + b, P = n·B).

@@ -1,0 +1,42 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Glassbox.Attribution.Propagation;
+
+/// <summary>The composites of the gradient-like propagation methods (DeepLIFT, guided backpropagation, deconvolution).</summary>
+public static class Composites
+{
+    /// <summary>
+    /// DeepLIFT's rescale composite (Shrikumar et al. 2017): the rescale rule on element-wise nonlinearities, SHAP's
+    /// cross-max rule on max-pooling, the softmax path Jacobian, and the exact gradient of linear layers, so
+    /// <c>Σ m·(x − r) = f(x) − f(r)</c> for every pair.
+    /// </summary>
+    public static Composite Rescale(double epsilon, int softmaxNodes = 64)
+    {
+        var rescale = new RescaleRule(epsilon);
+        var cross = new CrossMaxRule();
+        var softmax = new SoftmaxPathRule(softmaxNodes);
+        var gradient = new GradientRule();
+        return new Composite("rescale", layer => layer switch
+        {
+            ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus => rescale,
+            MaxPool2d => cross,
+            Softmax => softmax,
+            Conv2d or Linear or Flatten or AvgPool2d or BatchNorm2d or Dropout or Identity => gradient,
+            _ => null,
+        }, Composite.CommonLayers);
+    }
+
+    /// <summary>Guided backpropagation (Springenberg et al. 2015): the guided rule on ReLU, the gradient elsewhere.</summary>
+    public static Composite GuidedBackprop() => ReluComposite("guided-backprop", new GuidedReluRule());
+
+    /// <summary>Deconvolution (Zeiler and Fergus 2014): the deconvolution rule on ReLU, the gradient elsewhere.</summary>
+    public static Composite Deconvolution() => ReluComposite("deconvolution", new DeconvReluRule());
+
+    private static Composite ReluComposite(string name, IBackwardRule relu)
+    {
+        var gradient = new GradientRule();
+        return new Composite(name, layer => layer is ReLU ? relu : gradient, "any layer (ReLU by the modified rule, others by their gradient)");
+    }
+}
