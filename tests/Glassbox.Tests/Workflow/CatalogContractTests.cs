@@ -34,7 +34,7 @@ public class CatalogContractTests
         }
         return entry.Name switch
         {
-            "kernel-shap" or "shapley-value-sampling" or "lime" or "feature-ablation" => a with { FeatureMask = Glassbox.Attribution.Masks.MaskSource.Grid(2) },
+            "kernel-shap" or "shapley-value-sampling" or "lime" or "feature-ablation" => a with { FeatureMask = Glassbox.Attribution.FeatureMasks.MaskSource.Grid(2) },
             "partition-shap" => a with { MaxEvals = 60 },
             "occlusion" => a with { SlidingWindow = [2, 2], Strides = [2] },
             "score-cam" => a with { Layer = "1" }, // rectified activations: on this random CNN the weighted pre-ReLU map is ≤ 0 everywhere, so its Score-CAM is all zeros

@@ -1,5 +1,5 @@
 using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Models;
 using TorchSharp;

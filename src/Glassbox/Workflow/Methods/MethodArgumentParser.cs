@@ -1,6 +1,6 @@
 using System.Globalization;
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.IO;
 using Glassbox.Models;
 using TorchSharp;

@@ -1,5 +1,5 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 
 namespace Glassbox.Workflow.Methods;
 

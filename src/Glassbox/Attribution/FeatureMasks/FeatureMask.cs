@@ -1,4 +1,4 @@
-namespace Glassbox.Attribution;
+namespace Glassbox.Attribution.FeatureMasks;
 
 /// <summary>
 /// Groups the C×H×W input elements into features (Captum's <c>feature_mask</c>): element i belongs to feature
