@@ -1,4 +1,3 @@
-using Glassbox.Attribution.Common;
 using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Attribution.Surrogates;
@@ -70,18 +69,15 @@ public sealed class KernelShap : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        int classes = runner.Classes;
-        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
-        var members = FeatureMembers.Of(masks);
-
-        var (background, perInput) = Background(Options.Baselines ?? Baseline.Zeros, x);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        int classes = call.Classes;
+        var x = call.X;
+        var (masks, members) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
+        var (background, perInput) = call.Background(Options.Baselines ?? Baseline.Zeros);
         int bCount = perInput ? 1 : (int)background.shape[0];
-        var f0 = runner.Outputs(x);
+        var f0 = call.F0;
         var fBackground = runner.Outputs(background);
         var fNull = new double[n * classes];
         for (int i = 0; i < n; i++)
@@ -111,7 +107,7 @@ public sealed class KernelShap : IAttributionMethod
             rowStart[i + 1] = rowStart[i] + (samples[i]?.Coalitions.Length ?? 0) * (long)bCount;
         }
 
-        var xFlat = x.reshape(n, d);
+        var xFlat = call.XFlat;
         var bFlat = background.reshape(background.shape[0], d);
         var ey = new double[n][];
         for (int i = 0; i < n; i++) ey[i] = new double[(samples[i]?.Coalitions.Length ?? 0) * k];
@@ -137,7 +133,7 @@ public sealed class KernelShap : IAttributionMethod
             {
                 var (i, s, _) = Locate(rowStart, bCount, start + r);
                 for (int slot = 0; slot < k; slot++)
-                    ey[i][s * k + slot] += runner.At(outputs, r, builder.Targets[i * k + slot]) / bCount;
+                    ey[i][s * k + slot] += runner.At(outputs, r, call.Target(i, slot)) / bCount;
             }
         }, progress, cancel);
 
@@ -148,7 +144,7 @@ public sealed class KernelShap : IAttributionMethod
             var fb = new double[k];
             for (int slot = 0; slot < k; slot++)
             {
-                int cls = builder.Targets[i * k + slot];
+                int cls = call.Target(i, slot);
                 fx[slot] = f0[i * classes + cls];
                 fb[slot] = fNull[i * classes + cls];
             }
@@ -160,8 +156,7 @@ public sealed class KernelShap : IAttributionMethod
                 ShapleyValueSampling.Spread(full, members[i], Options.Spread, values.AsSpan().Slice((int)(((long)i * k + slot) * d), d));
             }
         }
-        return PerturbationRunner.Finish(builder, Options.Output, values, f0, fNull, classes,
-            completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
+        return call.Finish(values, fNull, completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
     }
 
     /// <summary>
@@ -292,26 +287,6 @@ public sealed class KernelShap : IAttributionMethod
             phi[(m - 1) * k + slot] = fx[slot] - fNull[slot] - sum;
         }
         return phi;
-    }
-
-    // Baseline images are SHAP's background distribution; input-dependent baselines (blur) give one reference per input.
-    private static (Tensor Background, bool PerInput) Background(Baseline baseline, Tensor x)
-    {
-        Tensor background;
-        bool perInput = false;
-        try
-        {
-            background = baseline.Distribution(x);
-        }
-        catch (GlassboxException)
-        {
-            background = baseline.PerInput(x);
-            perInput = true;
-        }
-        background = background.to_type(ScalarType.Float32).to(x.device).contiguous();
-        if (background.shape[0] < 1) throw new GlassboxException("The baseline set is empty; give at least one image.");
-        PerturbationRunner.CheckFinite(background, "baseline images");
-        return (background, perInput);
     }
 
     // Features with an element that differs from the baseline (any background image), as SHAP's varying_groups (np.isclose).
