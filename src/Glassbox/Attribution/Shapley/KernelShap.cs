@@ -19,6 +19,8 @@ namespace Glassbox.Attribution.Shapley;
 /// <param name="Spread">Split (default) each feature's value over its elements, or Repeat it on each as Captum does.</param>
 /// <param name="Output">Explain logits (default) or softmax probabilities (SHAP's identity link in both cases).</param>
 /// <param name="AdditivityTolerance">Relative tolerance of the completeness check |f(x) − E[f(b)] − Σφ| ≤ tol · max(1, |f(x)|).</param>
+/// <param name="L1Reg">SHAP <c>l1_reg</c>: which features get a value before the regression; null = <c>"auto"</c> (AIC when
+/// fewer than 20 % of the coalitions are evaluated, else every feature). SHAP 0.47+ defaults to <c>num_features(10)</c>.</param>
 public sealed record KernelShapOptions(
     MaskSource? FeatureMask = null,
     int? NSamples = null,
@@ -27,7 +29,8 @@ public sealed record KernelShapOptions(
     int Seed = 0,
     FeatureSpread Spread = FeatureSpread.Split,
     OutputSpace Output = OutputSpace.Logits,
-    double AdditivityTolerance = 1e-4);
+    double AdditivityTolerance = 1e-4,
+    L1Regularization? L1Reg = null);
 
 /// <summary>The coalitions KernelSHAP evaluates for M features, their Shapley-kernel weights, and whether all 2^M − 2 were enumerated.</summary>
 /// <param name="Coalitions">Each coalition as M flags (true = the feature takes the input's value).</param>
@@ -42,7 +45,8 @@ public sealed record CoalitionSample(bool[][] Coalitions, double[] Weights, bool
 /// kernel under the efficiency constraint Σφ = f(x) − E[f(b)] (one variable eliminated, as SHAP does). Coalition
 /// sizes are enumerated from the outside in while the budget allows and the rest sampled with kernel-proportional
 /// sizes and paired complements. Features whose values equal the baseline's get 0 and are left out, as in SHAP.
-/// SHAP's L1 feature selection (<c>l1_reg</c>) is not applied. Forward passes only.
+/// SHAP's L1 feature selection (<c>l1_reg</c>, <see cref="L1Regularization"/>) may first restrict the fit to some
+/// features; the others get 0. Forward passes only.
 /// </summary>
 public sealed class KernelShap : IAttributionMethod
 {
@@ -101,7 +105,7 @@ public sealed class KernelShap : IAttributionMethod
             if (m >= 2)
             {
                 if (!cache.TryGetValue(m, out var set))
-                    cache[m] = set = Sample(m, Options.NSamples ?? 2 * m + 2048, new Random(Options.Seed));
+                    cache[m] = set = Sample(m, Budget(m), new Random(Options.Seed));
                 samples[i] = set;
             }
             rowStart[i + 1] = rowStart[i] + (samples[i]?.Coalitions.Length ?? 0) * (long)bCount;
@@ -138,6 +142,7 @@ public sealed class KernelShap : IAttributionMethod
         }, progress, cancel);
 
         var values = new float[(long)n * k * d];
+        var l1 = Options.L1Reg ?? L1Regularization.Auto;
         for (int i = 0; i < n; i++)
         {
             var fx = new double[k];
@@ -148,7 +153,10 @@ public sealed class KernelShap : IAttributionMethod
                 fx[slot] = f0[i * classes + cls];
                 fb[slot] = fNull[i * classes + cls];
             }
-            var phi = Solve(varying[i].Length, samples[i], ey[i], fx, fb, k);
+            int mi = varying[i].Length;
+            var phi = samples[i] is { } coalitions && l1.Applies(FractionEvaluated(mi))
+                ? SolveSelected(mi, coalitions, ey[i], fx, fb, k, l1)
+                : Solve(mi, samples[i], ey[i], fx, fb, k);
             for (int slot = 0; slot < k; slot++)
             {
                 var full = new double[masks[i].Count];
@@ -252,6 +260,39 @@ public sealed class KernelShap : IAttributionMethod
             for (int q = fixedCount; q < weights.Count; q++) weights[q] *= weightLeft / sampled;
         }
         return new CoalitionSample(coalitions.ToArray(), weights.ToArray(), exact);
+    }
+
+    // SHAP's nsamples for M varying features: the option or "auto" (2·M + 2048).
+    private int Budget(int m) => Options.NSamples ?? 2 * m + 2048;
+
+    // SHAP's fraction of the coalition space evaluated: nsamples / (2^M − 2), nsamples capped there (2^30 above 30 features).
+    private double FractionEvaluated(int m)
+    {
+        double max = m <= 30 ? (1L << m) - 2 : 1 << 30;
+        return Math.Min(Budget(m), m <= 30 ? max : double.PositiveInfinity) / max;
+    }
+
+    // φ (M × k) with SHAP's L1 selection per target: the selected features are solved as below, the rest get 0.
+    private static double[] SolveSelected(int m, CoalitionSample set, double[] ey, double[] fx, double[] fNull, int k, L1Regularization l1)
+    {
+        var phi = new double[m * k];
+        int rows = set.Coalitions.Length;
+        for (int slot = 0; slot < k; slot++)
+        {
+            var eyAdj = new double[rows];
+            var eySlot = new double[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                eySlot[r] = ey[r * k + slot];
+                eyAdj[r] = eySlot[r] - fNull[slot];
+            }
+            var chosen = KernelShapSelection.Select(l1, set, eyAdj, fx[slot] - fNull[slot], m);
+            if (chosen.Length == 0) continue;
+            var reduced = new CoalitionSample(set.Coalitions.Select(z => chosen.Select(j => z[j]).ToArray()).ToArray(), set.Weights, set.Exact);
+            var part = Solve(chosen.Length, chosen.Length >= 2 ? reduced : null, eySlot, [fx[slot]], [fNull[slot]], 1);
+            for (int q = 0; q < chosen.Length; q++) phi[chosen[q] * k + slot] = part[q];
+        }
+        return phi;
     }
 
     // φ (M × k, row-major) from the coalition values: SHAP's constrained weighted regression with the last feature eliminated.
