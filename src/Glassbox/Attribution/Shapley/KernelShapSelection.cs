@@ -68,29 +68,33 @@ internal static class KernelShapSelection
         double ym = y.Average();
         var yc = y.Select(v => v - ym).ToArray();
 
+        // RSS(β) = yᵀy − 2βᵀXᵀy + βᵀXᵀXβ, from the Gram matrix (m² per path point instead of n·m).
+        var (gram, xty) = LeastAngleRegression.Gram(xc, n, m, yc);
+        double yty = yc.Sum(v => v * v);
+        double Rss(double[] beta)
+        {
+            double sum = yty;
+            for (int a = 0; a < m; a++)
+            {
+                if (beta[a] == 0) continue;
+                double gb = 0;
+                for (int b = 0; b < m; b++) gb += gram[a * m + b] * beta[b];
+                sum += beta[a] * (gb - 2 * xty[a]);
+            }
+            return Math.Max(sum, 0);
+        }
+
         var ols = WeightedLeastSquares.Solve(xc, n, m, Enumerable.Repeat(1.0, n).ToArray(), yc, 1).Coefficients;
-        double noise = Math.Max(Rss(xc, n, m, yc, ols) / (n - m - 1), 1e-300);
+        double noise = Math.Max(Rss(ols) / (n - m - 1), 1e-300);
         double factor = bic ? Math.Log(n) : 2;
         double[]? best = null;
         double bestScore = double.PositiveInfinity;
-        foreach (var coef in LeastAngleRegression.LassoPath(xc, n, m, yc))
+        foreach (var coef in LeastAngleRegression.LassoPath(gram, xty, n, m))
         {
             int df = coef.Count(v => Math.Abs(v) > double.Epsilon);
-            double score = n * Math.Log(2 * Math.PI * noise) + Rss(xc, n, m, yc, coef) / noise + factor * df;
+            double score = n * Math.Log(2 * Math.PI * noise) + Rss(coef) / noise + factor * df;
             if (score < bestScore) { bestScore = score; best = coef; }
         }
         return best is null ? [] : NonZero(best);
-    }
-
-    private static double Rss(double[] x, int n, int m, double[] y, double[] beta)
-    {
-        double sum = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double r = y[i];
-            for (int j = 0; j < m; j++) r -= x[i * m + j] * beta[j];
-            sum += r * r;
-        }
-        return sum;
     }
 }

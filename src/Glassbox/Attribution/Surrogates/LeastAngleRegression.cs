@@ -17,7 +17,8 @@ public static class LeastAngleRegression
     public static int[] Active(double[] x, int rows, int cols, double[] y, int steps)
     {
         var active = new List<int>();
-        Run(x, rows, cols, y, lasso: false, steps, (_, a) => { active.Clear(); active.AddRange(a); });
+        var (gram, xty) = Checked(x, rows, cols, y);
+        Run(gram, xty, rows, cols, lasso: false, steps, (_, a) => { active.Clear(); active.AddRange(a); });
         return active.ToArray();
     }
 
@@ -29,25 +30,27 @@ public static class LeastAngleRegression
     /// <param name="maxSteps">Step limit (scikit-learn's LassoLarsIC uses 500).</param>
     public static List<double[]> LassoPath(double[] x, int rows, int cols, double[] y, int maxSteps = 500)
     {
+        var (gram, xty) = Checked(x, rows, cols, y);
+        return LassoPath(gram, xty, rows, cols, maxSteps);
+    }
+
+    /// <summary>The Lasso path from a precomputed <see cref="Gram"/> (XᵀX and Xᵀy) of a rows × cols design.</summary>
+    public static List<double[]> LassoPath(double[] gram, double[] xty, int rows, int cols, int maxSteps = 500)
+    {
         var path = new List<double[]>();
-        Run(x, rows, cols, y, lasso: true, maxSteps, (beta, _) => path.Add((double[])beta.Clone()));
+        Run(gram, (double[])xty.Clone(), rows, cols, lasso: true, maxSteps, (beta, _) => path.Add((double[])beta.Clone()));
         return path;
     }
 
-    // Calls `record` with β and the active set at the start and after every step.
-    private static void Run(double[] x, int rows, int cols, double[] y, bool lasso, int maxSteps, Action<double[], IReadOnlyList<int>> record)
+    private static (double[] Gram, double[] Xty) Checked(double[] x, int rows, int cols, double[] y)
     {
         if (x.Length != (long)rows * cols || y.Length != rows) throw new ArgumentException("LARS: array sizes do not match rows and cols.");
-        var gram = new double[cols * cols];
-        var corr = new double[cols];
-        for (int i = 0; i < rows; i++)
-            for (int a = 0; a < cols; a++)
-            {
-                double xa = x[i * cols + a];
-                if (xa == 0) continue;
-                corr[a] += xa * y[i];
-                for (int b = 0; b < cols; b++) gram[a * cols + b] += xa * x[i * cols + b];
-            }
+        return Gram(x, rows, cols, y);
+    }
+
+    // Calls `record` with β and the active set at the start and after every step.
+    private static void Run(double[] gram, double[] corr, int rows, int cols, bool lasso, int maxSteps, Action<double[], IReadOnlyList<int>> record)
+    {
         double scale = corr.Select(Math.Abs).DefaultIfEmpty(0).Max();
         double tiny = 1e-12 * Math.Max(scale, double.Epsilon);
         var beta = new double[cols];
@@ -112,6 +115,27 @@ public static class LeastAngleRegression
             record(beta, active);
             if (drop < 0 && next < 0 && active.Count >= Math.Min(cols, rows)) break;
         }
+    }
+
+    /// <summary>XᵀX (cols × cols, row-major) and Xᵀy.</summary>
+    public static (double[] Gram, double[] Xty) Gram(double[] x, int rows, int cols, double[] y)
+    {
+        var gram = new double[cols * cols];
+        var xty = new double[cols];
+        for (int i = 0; i < rows; i++)
+        {
+            int row = i * cols;
+            for (int a = 0; a < cols; a++)
+            {
+                double xa = x[row + a];
+                if (xa == 0) continue;
+                xty[a] += xa * y[i];
+                for (int b = a; b < cols; b++) gram[a * cols + b] += xa * x[row + b];
+            }
+        }
+        for (int a = 0; a < cols; a++)
+            for (int b = 0; b < a; b++) gram[a * cols + b] = gram[b * cols + a];
+        return (gram, xty);
     }
 
     // z with G z = 1 (Gaussian elimination with partial pivoting), or null when G is singular.
