@@ -144,3 +144,28 @@ public sealed class PerturbationCall
     /// <summary>The default Shapley-method features for images: a grid of about 8×8 patches of ⌈max(H, W)/8⌉ pixels (4 px, 7×7 = 49 patches on 28×28).</summary>
     public static MaskSource DefaultShapleyMask(ModelInfo info) => MaskSource.Grid(Math.Max(1, (Math.Max(info.Height, info.Width) + 7) / 8));
 }
+
+/// <summary>The element indices of every feature of each input's mask (computed once per distinct mask).</summary>
+internal static class FeatureMembers
+{
+    /// <summary>members[i][j] = flat C×H×W indices of feature j of input i.</summary>
+    public static int[][][] Of(FeatureMask[] masks)
+    {
+        var cache = new Dictionary<FeatureMask, int[][]>(ReferenceEqualityComparer.Instance);
+        var result = new int[masks.Length][][];
+        for (int i = 0; i < masks.Length; i++)
+        {
+            if (!cache.TryGetValue(masks[i], out var m))
+            {
+                var lists = new List<int>[masks[i].Count];
+                for (int j = 0; j < lists.Length; j++) lists[j] = [];
+                var ids = masks[i].Ids;
+                for (int e = 0; e < ids.Length; e++) lists[ids[e]].Add(e);
+                m = lists.Select(l => l.ToArray()).ToArray();
+                cache[masks[i]] = m;
+            }
+            result[i] = m;
+        }
+        return result;
+    }
+}

@@ -30,7 +30,11 @@ public sealed record KernelShapOptions(
     FeatureSpread Spread = FeatureSpread.Split,
     OutputSpace Output = OutputSpace.Logits,
     double AdditivityTolerance = 1e-4,
-    L1Regularization? L1Reg = null);
+    L1Regularization? L1Reg = null)
+{
+    /// <summary>SHAP's <c>l1_reg</c>; <c>"auto"</c> unless set.</summary>
+    public L1Regularization? L1Reg { get; init; } = L1Reg ?? L1Regularization.Auto;
+}
 
 /// <summary>The coalitions KernelSHAP evaluates for M features, their Shapley-kernel weights, and whether all 2^M − 2 were enumerated.</summary>
 /// <param name="Coalitions">Each coalition as M flags (true = the feature takes the input's value).</param>
