@@ -20,7 +20,9 @@ namespace Glassbox.Attribution.Shapley;
 /// <param name="Output">Explain logits (default) or softmax probabilities (SHAP's identity link in both cases).</param>
 /// <param name="AdditivityTolerance">Relative tolerance of the completeness check |f(x) − E[f(b)] − Σφ| ≤ tol · max(1, |f(x)|).</param>
 /// <param name="L1Reg">SHAP <c>l1_reg</c>: which features get a value before the regression; null = <c>"auto"</c> (AIC when
-/// fewer than 20 % of the coalitions are evaluated, else every feature). SHAP 0.47+ defaults to <c>num_features(10)</c>.</param>
+/// fewer than 20 % of the coalitions are evaluated, else every feature; every feature too when 2·n_samples ≤ M + 1 leaves
+/// AIC no noise estimate, where SHAP fails). The other rules apply even when all coalitions are enumerated, as in SHAP.
+/// SHAP 0.47+ defaults to <c>num_features(10)</c>.</param>
 public sealed record KernelShapOptions(
     MaskSource? FeatureMask = null,
     int? NSamples = null,
@@ -30,11 +32,7 @@ public sealed record KernelShapOptions(
     FeatureSpread Spread = FeatureSpread.Split,
     OutputSpace Output = OutputSpace.Logits,
     double AdditivityTolerance = 1e-4,
-    L1Regularization? L1Reg = null)
-{
-    /// <summary>SHAP's <c>l1_reg</c>; <c>"auto"</c> unless set.</summary>
-    public L1Regularization? L1Reg { get; init; } = L1Reg ?? L1Regularization.Auto;
-}
+    L1Regularization? L1Reg = null);
 
 /// <summary>The coalitions KernelSHAP evaluates for M features, their Shapley-kernel weights, and whether all 2^M − 2 were enumerated.</summary>
 /// <param name="Coalitions">Each coalition as M flags (true = the feature takes the input's value).</param>

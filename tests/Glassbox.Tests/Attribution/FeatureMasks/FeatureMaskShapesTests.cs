@@ -1,18 +1,19 @@
 using Glassbox.Attribution.FeatureMasks;
 using Glassbox.IO;
+using Glassbox.Tests.Data;
 
 namespace Glassbox.Tests.Attribution.FeatureMasks;
 
 /// <summary>Captum's feature-mask shapes against the shared reference masks (Captum's 1×1×8×8 and the same 8×8).</summary>
 public class FeatureMaskShapesTests
 {
-    private const string Reference = "/work/shared/reference";
-
+    // The reference fixtures in the repository (tests/fixtures/reference), else the shared copy they come from.
     private static NpyArray Load(string name)
     {
-        string path = Path.Combine(Reference, name);
-        Assert.True(File.Exists(path), $"The reference mask {path} is missing.");
-        return NpyFile.Read(path);
+        string[] folders = [Path.Combine(RepoPaths.Root, "tests", "fixtures", "reference"), "/work/shared/reference"];
+        string? path = folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
+        Assert.True(path is not null, $"The reference mask {name} is in none of {string.Join(", ", folders)}.");
+        return NpyFile.Read(path!);
     }
 
     // The reference's definition: a 4×4 grid of 2×2 patches, id = (row / 2)·4 + col / 2.

@@ -51,7 +51,7 @@ public class KernelShapL1RegTests
         Assert.False(L1Regularization.Auto.Applies(0.2));
         Assert.True(L1Regularization.Auto.Applies(0.19));
         Assert.True(L1Regularization.NumFeatures(3).Applies(1.0));
-        Assert.Equal(L1Regularization.Auto, new KernelShapOptions().L1Reg);
+        Assert.Null(new KernelShapOptions().L1Reg);
     }
 
     [Fact]
