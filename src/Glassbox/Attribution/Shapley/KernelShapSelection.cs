@@ -6,9 +6,9 @@ namespace Glassbox.Attribution.Shapley;
 /// KernelSHAP's L1 feature selection (SHAP's <c>KernelExplainer.solve</c>): the coalition values are fitted on SHAP's
 /// augmented design, each coalition z counted once as z (weight w·(M − |z|)) and once as z − 1 against the value minus
 /// f(x) − E[f(b)] (weight w·|z|), so that the fit respects efficiency without eliminating a variable; the rule of
-/// <see cref="L1Regularization"/> then picks the features with non-zero coefficients.
+/// <see cref="L1Regularization"/> then picks the features with non-zero coefficients (checked against scikit-learn 1.2.1).
 /// </summary>
-internal static class KernelShapSelection
+public static class KernelShapSelection
 {
     /// <summary>The selected features (ascending) for coalition values <paramref name="eyAdj"/> = E[f(z)] − E[f(b)].</summary>
     public static int[] Select(L1Regularization rule, CoalitionSample set, double[] eyAdj, double total, int m)
