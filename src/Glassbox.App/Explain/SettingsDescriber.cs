@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using static TorchSharp.torch;
 
 namespace Glassbox.App;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Data;
 using Glassbox.Engine;

@@ -1,5 +1,5 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Xunit.Abstractions;
 using static Glassbox.Tests.Reference.ReferenceData;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Benchmarking;
 using Glassbox.Checkpoints;
 using Glassbox.Data;

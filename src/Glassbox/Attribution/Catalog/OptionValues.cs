@@ -5,7 +5,7 @@ using Glassbox.Attribution.Cam;
 using Glassbox.Attribution.Gradient;
 using Glassbox.Attribution.Maskers;
 using Glassbox.Attribution.Propagation;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Shapley;
 using Glassbox.IO;
 using TorchSharp;
@@ -37,6 +37,7 @@ public static class OptionValues
         [typeof(CamInterpolation)] = Choice(["nearest", "bilinear"], t => CamLayers.ParseInterpolation(t)),
         [typeof(NoiseTunnelType)] = Choice(NoiseTunnel.TypeNames, NoiseTunnel.ParseType),
         [typeof(LrpComposite)] = new("choice", LrpComposite.Names, (t, _, _) => LrpComposite.Parse(t) is not null ? t.Trim().ToLowerInvariant() : t, v => (string)v),
+        [typeof(L1Regularization)] = new("l1-reg", null, (t, _, _) => L1Regularization.Parse(t), v => v.ToString()!),
         [typeof(ImageMasker)] = new("masker", null, (t, _, _) => ImageMasker.Parse(t) is not null ? t.Trim() : t, v => (string)v),
         [typeof(FeatureSpread)] = Choice<FeatureSpread>(["split", "repeat"]),
     }.ToFrozenDictionary();
@@ -103,7 +104,7 @@ public static class OptionValues
         throw new GlassboxException($"--baselines must be zeros, constant:V, blur, blur:SIGMA or a .npy file of images, not '{spec}'.");
     }
 
-    /// <summary><c>grid:N</c> (N×N-pixel patches), <c>slic:N[,COMPACTNESS]</c> (N superpixels per image) or a .npy of integer feature ids (H×W or C×H×W).</summary>
+    /// <summary><c>grid:N</c> (N×N-pixel patches), <c>slic:N[,COMPACTNESS]</c> (N superpixels per image) or a .npy of integer feature ids in any shape Captum accepts (H×W, 1×H×W, C×H×W, 1×1×H×W, 1×C×H×W).</summary>
     public static MaskSource ParseFeatureMask(string spec, OptionContext context)
     {
         string s = spec.Trim();
@@ -127,19 +128,15 @@ public static class OptionValues
         {
             if (!File.Exists(s)) throw new GlassboxException($"Feature mask file '{s}' does not exist.");
             var raw = NpyFile.Read(s);
-            int[] ids = raw.Data switch
-            {
-                long[] l => l.Select(v => v is < 0 or > int.MaxValue
-                    ? throw new GlassboxException($"Feature mask '{s}' holds the id {v}; ids must be 0..{int.MaxValue}.") : (int)v).ToArray(),
-                int[] i => i,
-                byte[] b => b.Select(v => (int)v).ToArray(),
-                _ => throw new GlassboxException($"Feature mask '{s}' holds {raw.DType}; save integer ids (int64, int32 or uint8)."),
-            };
             var info = context.Info;
-            int c = info.Channels, h = info.Height, w = info.Width;
-            if (raw.Shape.SequenceEqual([h, w])) return MaskSource.Shared(FeatureMask.FromPixelMask(ids, c, h, w));
-            if (raw.Shape.SequenceEqual([c, h, w])) return MaskSource.Shared(new FeatureMask(ids, c, h, w));
-            throw new GlassboxException($"Feature mask '{s}' has shape ({string.Join(", ", raw.Shape)}); it must be {h}×{w} or {c}×{h}×{w}.");
+            try
+            {
+                return MaskSource.Shared(FeatureMask.FromIds(raw.Data, raw.Shape, info.Channels, info.Height, info.Width));
+            }
+            catch (GlassboxException e)
+            {
+                throw new GlassboxException($"Feature mask '{s}': {e.Message}");
+            }
         }
         throw new GlassboxException($"--feature-mask must be grid:N, slic:N[,COMPACTNESS] or a .npy of feature ids, not '{spec}'.");
     }

@@ -1,4 +1,4 @@
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Models;
 using TorchSharp;
 

@@ -4,9 +4,11 @@ using System.Text.RegularExpressions;
 namespace Glassbox.Attribution.Maskers;
 
 /// <summary>
-/// What hidden pixels become when a Shapley method masks part of an image, like <c>shap.maskers.Image</c>: a constant,
-/// a blurred copy of the image (<c>blur(k,k)</c>), or the hole filled in from its surroundings (<c>inpaint_telea</c>,
-/// <c>inpaint_ns</c>). Images are C×H×W float arrays; <c>keep[e]</c> says whether element e shows the input.
+/// A masker (SHAP's word, <c>shap.maskers.Image</c>) decides what hidden pixels become when a Shapley method hides part
+/// of an image: a constant, a blurred copy of the image (<c>blur(k,k)</c>), or the hole filled in from its surroundings
+/// (<c>inpaint_telea</c>, <c>inpaint_ns</c>). It does not decide which pixels are hidden together; that is the feature
+/// mask (Captum's <c>feature_mask</c>, see <see cref="FeatureMasks.MaskSource"/>). Images are C×H×W float arrays;
+/// <c>keep[e]</c> says whether element e shows the input.
 /// </summary>
 public abstract record ImageMasker
 {

@@ -1,6 +1,5 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,18 +46,14 @@ public sealed class FeatureAblation : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? MaskSource.PerElement, x);
-        var members = FeatureMembers.Of(masks);
-
-        var b = PerturbationRunner.PerInputBaselines(Options.Baselines ?? Baseline.Zeros, x);
-        var f0 = runner.Outputs(x);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        var (masks, members) = call.Features(Options.FeatureMask ?? MaskSource.PerElement);
+        var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
+        var f0 = call.F0;
         var fb = runner.Outputs(b);
-        var xFlat = x.reshape(n, d);
+        var xFlat = call.XFlat;
         var bFlat = b.reshape(n, d);
 
         // Feature-major rows across inputs, so that one forward holds perturbations of every input.
@@ -88,7 +83,7 @@ public sealed class FeatureAblation : IAttributionMethod
                 var (i, j) = rows[(int)start + r];
                 for (int slot = 0; slot < k; slot++)
                 {
-                    int cls = builder.Targets[i * k + slot];
+                    int cls = call.Target(i, slot);
                     float delta = (float)(f0[i * runner.Classes + cls] - runner.At(outputs, r, cls));
                     long offset = ((long)i * k + slot) * d;
                     foreach (int e in members[i][j]) values[offset + e] = delta;
@@ -96,31 +91,6 @@ public sealed class FeatureAblation : IAttributionMethod
             }
         }, progress, cancel);
 
-        return PerturbationRunner.Finish(builder, Options.Output, values, f0, fb, runner.Classes, completeness: false);
-    }
-}
-
-/// <summary>The element indices of every feature of each input's mask (computed once per distinct mask).</summary>
-internal static class FeatureMembers
-{
-    /// <summary>members[i][j] = flat C×H×W indices of feature j of input i.</summary>
-    public static int[][][] Of(FeatureMask[] masks)
-    {
-        var cache = new Dictionary<FeatureMask, int[][]>(ReferenceEqualityComparer.Instance);
-        var result = new int[masks.Length][][];
-        for (int i = 0; i < masks.Length; i++)
-        {
-            if (!cache.TryGetValue(masks[i], out var m))
-            {
-                var lists = new List<int>[masks[i].Count];
-                for (int j = 0; j < lists.Length; j++) lists[j] = [];
-                var ids = masks[i].Ids;
-                for (int e = 0; e < ids.Length; e++) lists[ids[e]].Add(e);
-                m = lists.Select(l => l.ToArray()).ToArray();
-                cache[masks[i]] = m;
-            }
-            result[i] = m;
-        }
-        return result;
+        return call.Finish(values, fb, completeness: false);
     }
 }

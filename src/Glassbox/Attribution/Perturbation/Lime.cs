@@ -1,6 +1,5 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Surrogates;
 using Glassbox.Models;
 using TorchSharp;
@@ -59,15 +58,14 @@ public sealed class Lime : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K, s = Options.NSamples;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
-        var b = PerturbationRunner.PerInputBaselines(Options.Baselines ?? Baseline.Zeros, x);
-        var f0 = runner.Outputs(x);
-        var xFlat = x.reshape(n, d);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        int s = Options.NSamples;
+        var (masks, _) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
+        var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
+        var f0 = call.F0;
+        var xFlat = call.XFlat;
         var bFlat = b.reshape(n, d);
         var xs = xFlat.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         var bs = bFlat.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
@@ -121,7 +119,7 @@ public sealed class Lime : IAttributionMethod
             var weights = similarity.AsSpan(i * s, s).ToArray();
             for (int slot = 0; slot < k; slot++)
             {
-                int cls = builder.Targets[i * k + slot];
+                int cls = call.Target(i, slot);
                 var y = Enumerable.Range(0, s).Select(j => outputs[((long)i * s + j) * runner.Classes + cls]).ToArray();
                 var fit = Lasso.Fit(design, s, m, y, weights, Options.Alpha);
                 var ids = masks[i].Ids;
@@ -130,7 +128,7 @@ public sealed class Lime : IAttributionMethod
                 fx[i * k + slot] = f0[i * runner.Classes + cls];
             }
         }
-        builder.SetAll(values);
-        return builder.Build(Options.Output, fx, null, completeness: false);
+        call.Builder.SetAll(values);
+        return call.Builder.Build(Options.Output, fx, null, completeness: false);
     }
 }

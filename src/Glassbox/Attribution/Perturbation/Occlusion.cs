@@ -1,5 +1,4 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -99,15 +98,13 @@ public sealed class Occlusion : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        var b = PerturbationRunner.PerInputBaselines(Options.Baselines ?? Baseline.Zeros, x);
-        var f0 = runner.Outputs(x);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
+        var f0 = call.F0;
         var fb = runner.Outputs(b);
-        var xFlat = x.reshape(n, d);
+        var xFlat = call.XFlat;
         var bFlat = b.reshape(n, d);
 
         // Window-major rows: row r occludes window r / n of input r % n.
@@ -137,7 +134,7 @@ public sealed class Occlusion : IAttributionMethod
                 var elements = WindowElements((int)(row / n), h, w);
                 for (int slot = 0; slot < k; slot++)
                 {
-                    int cls = builder.Targets[i * k + slot];
+                    int cls = call.Target(i, slot);
                     double delta = f0[i * runner.Classes + cls] - runner.At(outputs, r, cls);
                     long offset = ((long)i * k + slot) * d;
                     foreach (int e in elements) sums[offset + e] += delta;
@@ -147,7 +144,7 @@ public sealed class Occlusion : IAttributionMethod
 
         var values = new float[sums.Length];
         for (long j = 0; j < sums.Length; j++) values[j] = (float)(sums[j] / coverage[j % d]);
-        return PerturbationRunner.Finish(builder, Options.Output, values, f0, fb, runner.Classes, completeness: false);
+        return call.Finish(values, fb, completeness: false);
     }
 
     // Flat C×H×W indices covered by window number `win` (first dimension fastest, as Captum numbers them), cut at the edges.

@@ -1,5 +1,3 @@
-using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -115,73 +113,4 @@ public sealed class PerturbationRunner
 
     /// <summary>The row of <paramref name="outputs"/> (classes wide) at <paramref name="row"/>, class <paramref name="cls"/>.</summary>
     public double At(double[] outputs, int row, int cls) => outputs[row * Classes + cls];
-
-    /// <summary>Throws a <see cref="GlassboxException"/> when <paramref name="t"/> holds NaN or infinite values.</summary>
-    public static void CheckFinite(Tensor t, string what)
-    {
-        using var bad = t.isfinite().logical_not().any();
-        if (bad.item<bool>())
-            throw new GlassboxException($"The {what} contain NaN or infinite values; clean them before explaining.");
-    }
-
-    /// <summary>Checks the inputs (shape, finiteness) and returns them detached, float32, contiguous on the model's device.</summary>
-    public static Tensor PrepareInputs(IImageModel model, Tensor inputs)
-    {
-        ModelCapabilities.CheckInput(model, inputs);
-        if (inputs.shape[0] < 1) throw new GlassboxException("No input images were given.");
-        CheckFinite(inputs, "input images");
-        return inputs.detach().to_type(ScalarType.Float32).to(model.Device).contiguous();
-    }
-
-    /// <summary>One baseline per input (Captum's <c>baselines</c>), checked for finiteness, float32 on the inputs' device.</summary>
-    public static Tensor PerInputBaselines(Baseline baseline, Tensor inputs)
-    {
-        var b = baseline.PerInput(inputs).to_type(ScalarType.Float32).to(inputs.device).contiguous();
-        CheckFinite(b, "baseline images");
-        return b;
-    }
-
-    /// <summary>The feature mask of every input (one mask object reused when the source is shared).</summary>
-    public static FeatureMask[] Masks(MaskSource source, Tensor inputs)
-    {
-        int n = (int)inputs.shape[0];
-        var masks = new FeatureMask[n];
-        int c = (int)inputs.shape[1], h = (int)inputs.shape[2], w = (int)inputs.shape[3];
-        FeatureMask Checked(FeatureMask m) => m.Channels == c && m.Height == h && m.Width == w ? m
-            : throw new GlassboxException($"The feature mask is {m.Channels}×{m.Height}×{m.Width} but the inputs are {c}×{h}×{w}; give a mask of the input's shape.");
-        if (source.IsShared)
-        {
-            using var first = inputs[0];
-            var m = Checked(source.ForInput(first));
-            Array.Fill(masks, m);
-            return masks;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            using var img = inputs[i];
-            masks[i] = Checked(source.ForInput(img));
-        }
-        return masks;
-    }
-
-    /// <summary>The default Shapley-method features for images: a grid of about 8×8 patches of ⌈max(H, W)/8⌉ pixels (4 px, 7×7 = 49 patches on 28×28).</summary>
-    public static MaskSource DefaultShapleyMask(ModelInfo info) => MaskSource.Grid(Math.Max(1, (Math.Max(info.Height, info.Width) + 7) / 8));
-
-    /// <summary>Stores N×K×D <paramref name="values"/>, picks f(x) and f(baseline) of each target and builds the explanation.</summary>
-    internal static Explanation Finish(ExplanationBuilder builder, OutputSpace output, float[] values, double[] f0, double[] fb, int classes,
-        bool completeness, double tolerance = 1e-4)
-    {
-        int n = builder.N, k = builder.K, d = builder.C * builder.H * builder.W;
-        builder.SetAll(values);
-        var outputs = new double[n * k];
-        var baseValues = new double[n * k];
-        for (int i = 0; i < n; i++)
-            for (int slot = 0; slot < k; slot++)
-            {
-                int cls = builder.Targets[i * k + slot];
-                outputs[i * k + slot] = f0[i * classes + cls];
-                baseValues[i * k + slot] = fb[i * classes + cls];
-            }
-        return builder.Build(output, outputs, baseValues, completeness, tolerance, guaranteed: completeness);
-    }
 }

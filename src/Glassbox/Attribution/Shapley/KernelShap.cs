@@ -1,6 +1,5 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Attribution.Surrogates;
 using Glassbox.Models;
@@ -21,6 +20,10 @@ namespace Glassbox.Attribution.Shapley;
 /// <param name="Spread">Split (default) each feature's value over its elements, or Repeat it on each as Captum does.</param>
 /// <param name="Output">Explain logits (default) or softmax probabilities (SHAP's identity link in both cases).</param>
 /// <param name="AdditivityTolerance">Relative tolerance of the completeness check |f(x) − E[f(b)] − Σφ| ≤ tol · max(1, |f(x)|).</param>
+/// <param name="L1Reg">SHAP <c>l1_reg</c>: which features get a value before the regression; null = <c>"auto"</c> (AIC when
+/// fewer than 20 % of the coalitions are evaluated, else every feature; every feature too when 2·n_samples ≤ M + 1 leaves
+/// AIC no noise estimate, where SHAP fails). The other rules apply even when all coalitions are enumerated, as in SHAP.
+/// SHAP 0.47+ defaults to <c>num_features(10)</c>.</param>
 public sealed record KernelShapOptions(
     [property: Option("feature-mask", Reference = "feature_mask", Default = "grid of about 8×8 patches", Help = "grid:N, slic:N[,COMPACTNESS] or a .npy of integer feature ids")] MaskSource? FeatureMask = null,
     [property: Option("n-samples", Reference = "nsamples", Min = 2, Max = 100000000, Default = "2·features + 2048", Help = "Coalitions evaluated per input")] int? NSamples = null,
@@ -29,7 +32,8 @@ public sealed record KernelShapOptions(
     [property: Option("seed", Help = "Seed of the random draws")] int Seed = 0,
     [property: Option("spread", Help = "split: a feature's value is divided over its pixels (the map sums to f(x) − f(b)); repeat: every pixel gets the full value, as Captum")] FeatureSpread Spread = FeatureSpread.Split,
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
-    double AdditivityTolerance = 1e-4);
+    double AdditivityTolerance = 1e-4,
+    [property: Option("l1-reg", Reference = "l1_reg", Default = "auto", Help = "Feature selection before the regression: auto, aic, bic, num_features(K), a Lasso alpha, or false")] L1Regularization? L1Reg = null);
 
 /// <summary>The coalitions KernelSHAP evaluates for M features, their Shapley-kernel weights, and whether all 2^M − 2 were enumerated.</summary>
 /// <param name="Coalitions">Each coalition as M flags (true = the feature takes the input's value).</param>
@@ -44,7 +48,8 @@ public sealed record CoalitionSample(bool[][] Coalitions, double[] Weights, bool
 /// kernel under the efficiency constraint Σφ = f(x) − E[f(b)] (one variable eliminated, as SHAP does). Coalition
 /// sizes are enumerated from the outside in while the budget allows and the rest sampled with kernel-proportional
 /// sizes and paired complements. Features whose values equal the baseline's get 0 and are left out, as in SHAP.
-/// SHAP's L1 feature selection (<c>l1_reg</c>) is not applied. Forward passes only.
+/// SHAP's L1 feature selection (<c>l1_reg</c>, <see cref="L1Regularization"/>) may first restrict the fit to some
+/// features; the others get 0. Forward passes only.
 /// </summary>
 public sealed class KernelShap : IAttributionMethod
 {
@@ -71,18 +76,15 @@ public sealed class KernelShap : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        int classes = runner.Classes;
-        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
-        var members = FeatureMembers.Of(masks);
-
-        var (background, perInput) = Background(Options.Baselines ?? Baseline.Zeros, x);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        int classes = call.Classes;
+        var x = call.X;
+        var (masks, members) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
+        var (background, perInput) = call.Background(Options.Baselines ?? Baseline.Zeros);
         int bCount = perInput ? 1 : (int)background.shape[0];
-        var f0 = runner.Outputs(x);
+        var f0 = call.F0;
         var fBackground = runner.Outputs(background);
         var fNull = new double[n * classes];
         for (int i = 0; i < n; i++)
@@ -106,13 +108,13 @@ public sealed class KernelShap : IAttributionMethod
             if (m >= 2)
             {
                 if (!cache.TryGetValue(m, out var set))
-                    cache[m] = set = Sample(m, Options.NSamples ?? 2 * m + 2048, new Random(Options.Seed));
+                    cache[m] = set = Sample(m, Budget(m), new Random(Options.Seed));
                 samples[i] = set;
             }
             rowStart[i + 1] = rowStart[i] + (samples[i]?.Coalitions.Length ?? 0) * (long)bCount;
         }
 
-        var xFlat = x.reshape(n, d);
+        var xFlat = call.XFlat;
         var bFlat = background.reshape(background.shape[0], d);
         var ey = new double[n][];
         for (int i = 0; i < n; i++) ey[i] = new double[(samples[i]?.Coalitions.Length ?? 0) * k];
@@ -138,22 +140,26 @@ public sealed class KernelShap : IAttributionMethod
             {
                 var (i, s, _) = Locate(rowStart, bCount, start + r);
                 for (int slot = 0; slot < k; slot++)
-                    ey[i][s * k + slot] += runner.At(outputs, r, builder.Targets[i * k + slot]) / bCount;
+                    ey[i][s * k + slot] += runner.At(outputs, r, call.Target(i, slot)) / bCount;
             }
         }, progress, cancel);
 
         var values = new float[(long)n * k * d];
+        var l1 = Options.L1Reg ?? L1Regularization.Auto;
         for (int i = 0; i < n; i++)
         {
             var fx = new double[k];
             var fb = new double[k];
             for (int slot = 0; slot < k; slot++)
             {
-                int cls = builder.Targets[i * k + slot];
+                int cls = call.Target(i, slot);
                 fx[slot] = f0[i * classes + cls];
                 fb[slot] = fNull[i * classes + cls];
             }
-            var phi = Solve(varying[i].Length, samples[i], ey[i], fx, fb, k);
+            int mi = varying[i].Length;
+            var phi = samples[i] is { } coalitions && l1.Applies(FractionEvaluated(mi))
+                ? SolveSelected(mi, coalitions, ey[i], fx, fb, k, l1)
+                : Solve(mi, samples[i], ey[i], fx, fb, k);
             for (int slot = 0; slot < k; slot++)
             {
                 var full = new double[masks[i].Count];
@@ -161,8 +167,7 @@ public sealed class KernelShap : IAttributionMethod
                 ShapleyValueSampling.Spread(full, members[i], Options.Spread, values.AsSpan().Slice((int)(((long)i * k + slot) * d), d));
             }
         }
-        return PerturbationRunner.Finish(builder, Options.Output, values, f0, fNull, classes,
-            completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
+        return call.Finish(values, fNull, completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
     }
 
     /// <summary>
@@ -260,6 +265,39 @@ public sealed class KernelShap : IAttributionMethod
         return new CoalitionSample(coalitions.ToArray(), weights.ToArray(), exact);
     }
 
+    // SHAP's nsamples for M varying features: the option or "auto" (2·M + 2048).
+    private int Budget(int m) => Options.NSamples ?? 2 * m + 2048;
+
+    // SHAP's fraction of the coalition space evaluated: nsamples / (2^M − 2), nsamples capped there (2^30 above 30 features).
+    private double FractionEvaluated(int m)
+    {
+        double max = m <= 30 ? (1L << m) - 2 : 1 << 30;
+        return Math.Min(Budget(m), m <= 30 ? max : double.PositiveInfinity) / max;
+    }
+
+    // φ (M × k) with SHAP's L1 selection per target: the selected features are solved as below, the rest get 0.
+    private static double[] SolveSelected(int m, CoalitionSample set, double[] ey, double[] fx, double[] fNull, int k, L1Regularization l1)
+    {
+        var phi = new double[m * k];
+        int rows = set.Coalitions.Length;
+        for (int slot = 0; slot < k; slot++)
+        {
+            var eyAdj = new double[rows];
+            var eySlot = new double[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                eySlot[r] = ey[r * k + slot];
+                eyAdj[r] = eySlot[r] - fNull[slot];
+            }
+            var chosen = KernelShapSelection.Select(l1, set, eyAdj, fx[slot] - fNull[slot], m);
+            if (chosen.Length == 0) continue;
+            var reduced = new CoalitionSample(set.Coalitions.Select(z => chosen.Select(j => z[j]).ToArray()).ToArray(), set.Weights, set.Exact);
+            var part = Solve(chosen.Length, chosen.Length >= 2 ? reduced : null, eySlot, [fx[slot]], [fNull[slot]], 1);
+            for (int q = 0; q < chosen.Length; q++) phi[chosen[q] * k + slot] = part[q];
+        }
+        return phi;
+    }
+
     // φ (M × k, row-major) from the coalition values: SHAP's constrained weighted regression with the last feature eliminated.
     private static double[] Solve(int m, CoalitionSample? set, double[] ey, double[] fx, double[] fNull, int k)
     {
@@ -293,26 +331,6 @@ public sealed class KernelShap : IAttributionMethod
             phi[(m - 1) * k + slot] = fx[slot] - fNull[slot] - sum;
         }
         return phi;
-    }
-
-    // Baseline images are SHAP's background distribution; input-dependent baselines (blur) give one reference per input.
-    private static (Tensor Background, bool PerInput) Background(Baseline baseline, Tensor x)
-    {
-        Tensor background;
-        bool perInput = false;
-        try
-        {
-            background = baseline.Distribution(x);
-        }
-        catch (GlassboxException)
-        {
-            background = baseline.PerInput(x);
-            perInput = true;
-        }
-        background = background.to_type(ScalarType.Float32).to(x.device).contiguous();
-        if (background.shape[0] < 1) throw new GlassboxException("The baseline set is empty; give at least one image.");
-        PerturbationRunner.CheckFinite(background, "baseline images");
-        return (background, perInput);
     }
 
     // Features with an element that differs from the baseline (any background image), as SHAP's varying_groups (np.isclose).

@@ -1,5 +1,4 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
 using Glassbox.Attribution.Maskers;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Models;
@@ -56,11 +55,11 @@ public sealed class PartitionShap : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K;
-        var runner = new PerturbationRunner(_model, Options.Output, 1);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, perturbationsPerEval: 1);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        var builder = call.Builder;
+        var x = call.X;
         var tree = new ImagePartition(c, h, w);
         var pixels = x.cpu().reshape(n, d).data<float>().ToArray();
         var values = new float[(long)n * k * d];

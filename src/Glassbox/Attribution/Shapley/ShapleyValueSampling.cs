@@ -1,6 +1,5 @@
 using Glassbox.Attribution.Catalog;
-using Glassbox.Attribution.Common;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Models;
 using TorchSharp;
@@ -60,18 +59,15 @@ public sealed class ShapleyValueSampling : IAttributionMethod
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         using var scope = torch.NewDisposeScope();
-        var x = PerturbationRunner.PrepareInputs(_model, inputs);
-        int n = (int)x.shape[0], c = _model.Info.Channels, h = _model.Info.Height, w = _model.Info.Width, d = c * h * w;
-        var builder = new ExplanationBuilder(Name, Options with { }, x.shape, targets, _model.Info.Classes);
-        int k = builder.K, samples = Options.NSamples;
-        var runner = new PerturbationRunner(_model, Options.Output, Options.PerturbationsPerEval);
-        var masks = PerturbationRunner.Masks(Options.FeatureMask ?? PerturbationRunner.DefaultShapleyMask(_model.Info), x);
-        var members = FeatureMembers.Of(masks);
-
-        var b = PerturbationRunner.PerInputBaselines(Options.Baselines ?? Baseline.Zeros, x);
-        var f0 = runner.Outputs(x);
+        var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
+        int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
+        var runner = call.Runner;
+        int samples = Options.NSamples;
+        var (masks, members) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
+        var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
+        var f0 = call.F0;
         var fb = runner.Outputs(b);
-        var xFlat = x.reshape(n, d);
+        var xFlat = call.XFlat;
         var bFlat = b.reshape(n, d);
 
         // Each input draws its permutations from a generator seeded with the seed alone, so an image gets the same
@@ -102,7 +98,7 @@ public sealed class ShapleyValueSampling : IAttributionMethod
             if (p == 1)
                 for (int slot = 0; slot < k; slot++)
                 {
-                    int cls = builder.Targets[i * k + slot];
+                    int cls = call.Target(i, slot);
                     phi[i][slot] = samples * (f0[i * runner.Classes + cls] - fb[i * runner.Classes + cls]);
                 }
         }
@@ -128,7 +124,7 @@ public sealed class ShapleyValueSampling : IAttributionMethod
                 var perm = perms[i][s];
                 for (int slot = 0; slot < k; slot++)
                 {
-                    int cls = builder.Targets[i * k + slot];
+                    int cls = call.Target(i, slot);
                     double before = t == 0 ? fb[i * runner.Classes + cls] : previous[i * k + slot];
                     double current = runner.At(outputs, r, cls);
                     phi[i][slot * p + perm[t]] += current - before;
@@ -149,8 +145,7 @@ public sealed class ShapleyValueSampling : IAttributionMethod
                 Spread(featureValues, members[i], Options.Spread, values.AsSpan().Slice((int)(((long)i * k + slot) * d), d));
             }
         }
-        return PerturbationRunner.Finish(builder, Options.Output, values, f0, fb, runner.Classes,
-            completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
+        return call.Finish(values, fb, completeness: Options.Spread == FeatureSpread.Split, Options.AdditivityTolerance);
     }
 
     /// <summary>Writes feature values <paramref name="phi"/> onto the elements of each feature (split evenly or repeated).</summary>

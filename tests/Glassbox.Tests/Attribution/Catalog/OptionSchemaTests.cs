@@ -82,6 +82,7 @@ public class OptionSchemaTests
         "integer-list" => "2,3",
         "baselines" => "constant:0.25",
         "feature-mask" => "grid:2",
+        "l1-reg" => "num_features(3)",
         _ => f.Flag switch { "layer" => "1", "composite" => "z-plus", "masker" => "blur(3,3)", _ => throw new InvalidOperationException(f.Flag) },
     };
 

@@ -1,5 +1,5 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;

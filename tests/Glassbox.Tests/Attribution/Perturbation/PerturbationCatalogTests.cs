@@ -1,5 +1,5 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Models;
 using Glassbox.Attribution.Catalog;
 using Glassbox.Tests.Attribution.Catalog;

@@ -1,5 +1,5 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Shapley;
 using Glassbox.Tests.Attribution.Perturbation;
 using TorchSharp;

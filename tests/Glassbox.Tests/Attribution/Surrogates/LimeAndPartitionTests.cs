@@ -1,6 +1,6 @@
 using Glassbox.Attribution;
 using Glassbox.Attribution.Maskers;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using Glassbox.Attribution.Perturbation;
 using Glassbox.Attribution.Shapley;
 using Glassbox.Attribution.Surrogates;

@@ -1,9 +1,9 @@
 using Glassbox.Attribution;
-using Glassbox.Attribution.Masks;
+using Glassbox.Attribution.FeatureMasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Glassbox.Tests.Attribution.Masks;
+namespace Glassbox.Tests.Attribution.FeatureMasks;
 
 public class SlicMaskTests
 {

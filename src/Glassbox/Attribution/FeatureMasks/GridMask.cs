@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Glassbox.Attribution.Masks;
+namespace Glassbox.Attribution.FeatureMasks;
 
 /// <summary>
 /// Square patches of <paramref name="PatchSize"/>×<paramref name="PatchSize"/> pixels, row-major ids, shared by all

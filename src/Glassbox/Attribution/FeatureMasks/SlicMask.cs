@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Glassbox.Attribution.Masks;
+namespace Glassbox.Attribution.FeatureMasks;
 
 /// <summary>
 /// SLIC superpixels (Achanta et al. 2012, "SLIC Superpixels Compared to State-of-the-Art Superpixel Methods"),

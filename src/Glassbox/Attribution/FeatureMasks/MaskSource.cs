@@ -1,10 +1,12 @@
 using static TorchSharp.torch;
 
-namespace Glassbox.Attribution.Masks;
+namespace Glassbox.Attribution.FeatureMasks;
 
 /// <summary>
-/// Where a perturbation method's features come from (Captum's <c>feature_mask</c>): one fixed mask for every input,
-/// or a mask computed from each input (grid patches, superpixels). Methods call <see cref="ForInput"/> once per image.
+/// Where a perturbation method's features come from (Captum's <c>feature_mask</c>): which elements are switched on and
+/// off together, as one fixed mask for every input or a mask computed from each input (grid patches, superpixels).
+/// What a switched-off element becomes is the baseline's or the masker's job (<see cref="Maskers.ImageMasker"/>).
+/// Methods call <see cref="ForInput"/> once per image.
 /// </summary>
 public abstract record MaskSource
 {
