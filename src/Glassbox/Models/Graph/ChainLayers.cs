@@ -6,7 +6,7 @@ namespace Glassbox.Models.Graph;
 /// <summary>
 /// The <c>nn.Module</c> list equivalent to a graph that is a plain chain (each node takes only the previous one) of
 /// layer-like ops: Conv, Gemm (as Linear), BatchNormalization, the activations, pools, Flatten, Softmax, Dropout,
-/// Identity. Lets layer-wise propagation rules and CAMs run on simple ONNX models.
+/// Identity (zero Pads are skipped). Lets layer-wise propagation rules and CAMs run on simple ONNX models.
 /// </summary>
 internal static class ChainLayers
 {
@@ -20,6 +20,8 @@ internal static class ChainLayers
         using var noGrad = no_grad();
         foreach (var node in nodes.Skip(1))
         {
+            // torch.onnx.export puts a zero Pad before AveragePool: nothing to compute.
+            if (node.OpType == "Pad" && ((long[])node.Attributes["pads"]).All(p => p == 0)) continue;
             var layer = Layer(node);
             if (layer is null)
             {

@@ -128,7 +128,7 @@ public class GraphModelTests
         Assert.Equal(6.0, (double)clip.Attributes["max"]);
         var grouped = Assert.Single(se.Nodes, n => n.OpType == "Conv" && (long)n.Attributes["group"] == 2);
         Assert.Equal([2L, 2], (long[])grouped.Attributes["dilations"]);
-        Assert.Equal([0.5f], se.Info.Mean);
+        Assert.Equal([0.5f], se.Info.Mean!);
     }
 
     [Fact]
@@ -152,6 +152,20 @@ public class GraphModelTests
         var a = new DeepLift(graph).Attribute(x, TargetSelection.AllClasses);
         var b = new DeepLift(spec).Attribute(x, TargetSelection.AllClasses);
         for (int i = 0; i < a.Values.Length; i++) Assert.Equal(b.Values[i], a.Values[i], 1e-5);
+    }
+
+    [Fact]
+    public void MixedChain_ImportsWithLeakyReluTanhAndAveragePool_AndMatchesPyTorch()
+    {
+        // mixed_cnn.json forces ONNX Runtime for ModelLoader; the importer itself takes the same file.
+        using var graph = OnnxGraphLoader.Import(ModelFixture("mixed_cnn.onnx"));
+        Assert.Equal(["Conv2d", "LeakyReLU", "Conv2d", "Tanh", "AvgPool2d", "Flatten", "Linear"], graph.Layers!.Select(l => l.GetType().Name).ToArray());
+        var x = Npy(ModelFixture("inputs.npy"));
+        using (torch.no_grad()) AssertClose(Npy(ModelFixture("mixed_cnn_logits.npy")), graph.Forward(x), 1e-5);
+        var (g, _) = TargetGradients.Compute(graph, x, Targets(5, 3), 64);
+        AssertClose(Npy(ModelFixture("mixed_cnn_grads.npy")), g, 1e-5);
+        var e = new DeepLift(graph).Attribute(x, TargetSelection.AllClasses);
+        Assert.Empty(e.AdditivityFailures());
     }
 
     [Fact]
