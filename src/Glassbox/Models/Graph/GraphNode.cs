@@ -58,7 +58,14 @@ public sealed class GraphNode
     {
         if (inputs.Count != Inputs.Count)
             throw new GlassboxException($"Node '{Name}' ({OpType}) takes {Inputs.Count} inputs, got {inputs.Count}.");
-        return _function(inputs);
+        try
+        {
+            return _function(inputs);
+        }
+        catch (Exception e) when (e is not GlassboxException)
+        {
+            throw new GlassboxException($"Node '{Name}' ({OpType}) fails on inputs of shape {string.Join(", ", inputs.Select(t => string.Join("×", t.shape)))}: {e.Message.Split('\n')[0]}");
+        }
     }
 
     /// <inheritdoc />

@@ -110,7 +110,7 @@ public static class OnnxGraphLoader
             model.Dispose();
             throw new OnnxRefusal($"the graph returns shape {string.Join("×", y.shape)} for two images; it seems to fix the batch size");
         }
-        catch (Exception e) when (e is not OnnxRefusal and not GlassboxException)
+        catch (Exception e) when (e is not OnnxRefusal)
         {
             model.Dispose();
             throw new OnnxRefusal($"the graph fails on a batch of two images ({e.Message.Split('\n')[0]}); it seems to fix the batch size");

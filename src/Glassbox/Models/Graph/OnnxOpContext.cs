@@ -36,7 +36,7 @@ internal sealed class OnnxOpContext(NodeProto proto, string name, long opset, IR
     public string Str(string key, string fallback) => _raw.TryGetValue(key, out var v) ? (string)v : fallback;
     public long[]? Ints(string key) => _raw.TryGetValue(key, out var v) ? (long[])v : null;
 
-    public bool Has(int pos) => pos < Operands.Count && Operands[pos] is not null;
+    public bool Has(int pos) => pos >= 0 && pos < Operands.Count && Operands[pos] is not null;
 
     /// <summary>Shape of operand <paramref name="pos"/> for a one-image input.</summary>
     public long[] Shape(int pos) => Operands[pos]!.Value.shape;

@@ -169,6 +169,26 @@ public class GraphModelTests
     }
 
     [Fact]
+    public void HandBuiltOpZoo_MatchesOnnxRuntime_AndDropsDeadNodes()
+    {
+        // Asymmetric conv pads, SAME_UPPER max pooling, count_include_pad, constant Pad, Transpose, MatMul, Softmax,
+        // Squeeze/Unsqueeze, Identity, Dropout, ReduceMean, scaled Gemm, constant-minus-activation Sub, gating Mul.
+        using var graph = ModelLoader.Load(Fixture("op_zoo.onnx"));
+        var g = Assert.IsType<GraphModel>(graph);
+        Assert.DoesNotContain(g.Nodes, n => n.Name == "concat");
+        var sub = Assert.Single(g.Nodes, n => n.Name == "const_minus");
+        Assert.Equal("A", sub.Operands[0].Parameter);
+        Assert.False(sub.Operands[1].IsConstant);
+        Assert.Equal([1L, 2, 4, 5], g.Nodes.Single(n => n.Name == "pool_same").OutputShape);
+        using var runtime = OnnxModel.Load(Fixture("op_zoo.onnx"));
+        torch.manual_seed(5);
+        var x = torch.rand(7, 1, 8, 8);
+        using (torch.no_grad()) AssertClose(runtime.Forward(x), graph.Forward(x), 1e-5);
+        var (grads, _) = TargetGradients.Compute(graph, x, Targets(7, 3), 64);
+        Assert.True(grads.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void UnsupportedOp_IsRefusedByName_AndTheModelStillLoadsAsABlackBox()
     {
         var err = Assert.Throws<GlassboxException>(() => OnnxGraphLoader.Import(Fixture("gelu_cnn.onnx")));
@@ -199,6 +219,39 @@ public class GraphModelTests
         Assert.Equal(ModelKind.Onnx, model.Kind);
         AssertClose(Npy(Fixture("se_net_logits.npy")), model.Forward(Npy(Fixture("inputs.npy"))), 1e-5);
         Assert.Contains("onnx_runtime", model.OpaqueReason);
+    }
+
+    [Theory]
+    [InlineData("tiny_resnet.onnx", 13)]
+    [InlineData("tiny_resnet_opset17.onnx", 17)]
+    public void OnnxSharp_ReadsTorchExports(string file, long opset)
+    {
+        var proto = OnnxGraphLoader.Parse(Fixture(file));
+        Assert.Equal(opset, proto.OpsetImport.Single(o => o.Domain == "").Version);
+        Assert.Equal("pytorch", proto.ProducerName);
+    }
+
+    [Fact]
+    public void GraphThatFixesTheBatchSize_IsRefused_AndFallsBack()
+    {
+        using var dir = new TempDirectory();
+        var proto = OnnxGraphLoader.Parse(Fixture("tiny_resnet.onnx"));
+        var reshape = proto.Graph.Node.Single(n => n.OpType == "Reshape");
+        var fixedShape = new TensorProto { Name = "fixed_shape", DataType = (int)TensorProto.Types.DataType.Int64 };
+        fixedShape.Dims.Add(2);
+        fixedShape.Int64Data.Add([1, -1]);
+        proto.Graph.Initializer.Add(fixedShape);
+        reshape.Input[1] = "fixed_shape";
+        File.WriteAllBytes(dir.File("m.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        File.Copy(Fixture("tiny_resnet.json"), dir.File("m.json"));
+        var e = Assert.Throws<GlassboxException>(() => OnnxGraphLoader.Import(dir.File("m.onnx")));
+        Assert.Contains("batch", e.Message);
+        using var model = ModelLoader.Load(dir.File("m.onnx"));
+        Assert.Equal(ModelKind.Onnx, model.Kind);
+        Assert.Contains("batch", model.OpaqueReason);
+        // One image at a time, the black box still gives PyTorch's logits.
+        var x = Npy(Fixture("inputs.npy"));
+        AssertClose(Npy(Fixture("tiny_resnet_logits.npy"))[..1], model.Forward(x[..1]), 1e-5);
     }
 
     [Fact]
