@@ -35,7 +35,8 @@ public sealed class GraphNode
     public IReadOnlyList<int> Inputs { get; }
 
     /// <summary>
-    /// Every operand in ONNX input order: a node output (<see cref="GraphOperand.Node"/>) or a constant
+    /// The tensor operands in ONNX input order (omitted optional inputs and the configuration inputs read into
+    /// <see cref="Attributes"/> are left out): a node output (<see cref="GraphOperand.Node"/>) or a constant
     /// (<see cref="GraphOperand.Parameter"/>, a key of <see cref="Parameters"/>). Shows e.g. whether Sub subtracts a
     /// constant from the activation or the activation from a constant.
     /// </summary>

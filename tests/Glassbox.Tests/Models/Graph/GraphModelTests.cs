@@ -152,6 +152,9 @@ public class GraphModelTests
         var a = new DeepLift(graph).Attribute(x, TargetSelection.AllClasses);
         var b = new DeepLift(spec).Attribute(x, TargetSelection.AllClasses);
         for (int i = 0; i < a.Values.Length; i++) Assert.Equal(b.Values[i], a.Values[i], 1e-5);
+        var camGraph = new Glassbox.Attribution.Cam.GradCam(graph).Attribute(x, TargetSelection.AllClasses);
+        var camSpec = new Glassbox.Attribution.Cam.GradCam(spec).Attribute(x, TargetSelection.AllClasses);
+        for (int i = 0; i < camGraph.Values.Length; i++) Assert.Equal(camSpec.Values[i], camGraph.Values[i], 1e-5);
     }
 
     [Fact]
