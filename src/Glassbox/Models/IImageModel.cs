@@ -13,6 +13,8 @@ public enum ModelKind
     TorchScript,
     /// <summary>An ONNX model run by ONNX Runtime: a black-box function, no gradients.</summary>
     Onnx,
+    /// <summary>An ONNX graph imported into TorchSharp: differentiable, its nodes visible (a layer list only for plain chains).</summary>
+    OnnxGraph,
 }
 
 /// <summary>
@@ -42,6 +44,9 @@ public interface IImageModel : IDisposable
 
     /// <summary>Logits for N×C×H×W pixels; differentiable when <see cref="SupportsGradients"/>.</summary>
     Tensor Forward(Tensor pixels);
+
+    /// <summary>Why gradients or layers are unavailable when the source knows more than its kind (e.g. the ONNX op the graph importer refused), else null.</summary>
+    string? OpaqueReason => null;
 }
 
 /// <summary>Checks of what a model can do, with errors that say which methods work instead.</summary>
@@ -53,14 +58,16 @@ public static class ModelCapabilities
         if (!model.SupportsGradients)
             throw new GlassboxException(
                 $"{method} needs gradients, but this {model.Kind} model is a black box. Use a perturbation or Shapley-sampling method " +
-                "(occlusion, feature-ablation, shapley-value-sampling, kernel-shap, lime, partition-shap).");
+                "(occlusion, feature-ablation, shapley-value-sampling, kernel-shap, lime, partition-shap)." + Because(model));
     }
+
+    private static string Because(IImageModel model) => model.OpaqueReason is { } why ? $" (It is opaque because {why}.)" : "";
 
     /// <summary>Returns the layers or throws a clear error for opaque models.</summary>
     public static IReadOnlyList<nn.Module<Tensor, Tensor>> RequireLayers(IImageModel model, string method)
         => model.Layers ?? throw new GlassboxException(
             $"{method} applies rules layer by layer, but this {model.Kind} model's layers are not visible. " +
-            "Use a gradient method (saliency, integrated-gradients, gradient-shap, ...) or a perturbation method, or load the model as a Sequential spec.");
+            "Use a gradient method (saliency, integrated-gradients, gradient-shap, ...) or a perturbation method, or load the model as a Sequential spec." + Because(model));
 
     /// <summary>Throws a <see cref="GlassboxException"/> unless <paramref name="pixels"/> is N×C×H×W of the model's size.</summary>
     public static void CheckInput(IImageModel model, Tensor pixels)

@@ -1,4 +1,5 @@
 using Glassbox.Checkpoints;
+using Glassbox.Models.Graph;
 using static TorchSharp.torch;
 
 namespace Glassbox.Models.Sources;
@@ -8,7 +9,8 @@ public static class ModelLoader
 {
     /// <summary>
     /// A Glassbox checkpoint folder (or its model.json), a Sequential spec <c>.json</c> (+ safetensors), a TorchScript
-    /// <c>.pt</c>/<c>.pth</c>/<c>.ts</c> file (+ sidecar JSON), or an <c>.onnx</c> file.
+    /// <c>.pt</c>/<c>.pth</c>/<c>.ts</c> file (+ sidecar JSON), or an <c>.onnx</c> file (imported as a differentiable
+    /// <see cref="GraphModel"/> when every op is supported, else run by ONNX Runtime as a black box).
     /// </summary>
     public static IImageModel Load(string path, Device? device = null)
     {
@@ -24,7 +26,7 @@ public static class ModelLoader
         {
             ".json" => SequentialSpec.Load(path, device),
             ".pt" or ".pth" or ".ts" => TorchScriptModel.Load(path, device),
-            ".onnx" => OnnxModel.Load(path, device),
+            ".onnx" => OnnxGraphLoader.Load(path, device),
             _ => throw new GlassboxException($"'{path}' is not a model Glassbox can load. Pass a checkpoint folder, a Sequential spec .json, a TorchScript .pt or an .onnx file."),
         };
     }

@@ -20,9 +20,9 @@ public sealed class OnnxModel : IImageModel
     private readonly Tensor? _mean;
     private readonly Tensor? _std;
 
-    private OnnxModel(InferenceSession session, string inputName, long fixedBatch, ModelInfo info, Device device)
+    private OnnxModel(InferenceSession session, string inputName, long fixedBatch, ModelInfo info, Device device, string? opaqueReason)
     {
-        _session = session; _inputName = inputName; _fixedBatch = fixedBatch; Info = info; Device = device;
+        _session = session; _inputName = inputName; _fixedBatch = fixedBatch; Info = info; Device = device; OpaqueReason = opaqueReason;
         if (info.Mean is not null)
         {
             _mean = tensor(info.Mean, [1, info.Channels, 1, 1]);
@@ -30,8 +30,11 @@ public sealed class OnnxModel : IImageModel
         }
     }
 
-    /// <summary>Loads <paramref name="path"/> (and its sidecar JSON if present).</summary>
-    public static OnnxModel Load(string path, Device? device = null, string? sidecar = null)
+    /// <summary>
+    /// Loads <paramref name="path"/> (and its sidecar JSON if present); <paramref name="opaqueReason"/> says why it runs as
+    /// a black box (e.g. the op the graph importer refused), for the errors of methods that need gradients or layers.
+    /// </summary>
+    public static OnnxModel Load(string path, Device? device = null, string? sidecar = null, string? opaqueReason = null)
     {
         if (!File.Exists(path)) throw new GlassboxException($"ONNX file '{path}' does not exist.");
         InferenceSession session;
@@ -67,7 +70,7 @@ public sealed class OnnxModel : IImageModel
                 throw new GlassboxException($"'{path}' takes {s.Item1}×{s.Item2}×{s.Item3} images but '{sidecar}' says {info.Channels}×{info.Height}×{info.Width}.");
             if (classCount is { } k && k != info.Classes)
                 throw new GlassboxException($"'{path}' outputs {k} values but '{sidecar}' names {info.Classes} classes.");
-            return new OnnxModel(session, name, dims[0] > 0 ? dims[0] : -1, info, device ?? CPU);
+            return new OnnxModel(session, name, dims[0] > 0 ? dims[0] : -1, info, device ?? CPU, opaqueReason);
         }
         catch
         {
@@ -90,6 +93,9 @@ public sealed class OnnxModel : IImageModel
 
     /// <inheritdoc />
     public IReadOnlyList<nn.Module<Tensor, Tensor>>? Layers => null;
+
+    /// <inheritdoc />
+    public string? OpaqueReason { get; }
 
     /// <inheritdoc />
     public Tensor Preprocess(Tensor pixels)
