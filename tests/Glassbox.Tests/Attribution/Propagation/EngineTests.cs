@@ -34,7 +34,7 @@ public class EngineTests
         // Its gradient reaches the input twice: gᵀW + g.
         var lin = nn.Linear(2, 2, hasBias: false);
         using (torch.no_grad()) lin.weight!.copy_(torch.tensor(new float[] { 1, -1, 2, 1 }, [2, 2]));
-        var graph = new LayerGraph([new GraphNode(lin, [0]), new GraphNode(nn.Identity(), [1, 0])]);
+        var graph = new LayerGraph([new LayerNode(lin, [0]), new LayerNode(nn.Identity(), [1, 0])]);
         var pass = new BackwardPass(graph, [new GradientRule(), new SumRule()]);
         var x = torch.tensor(new float[] { 1, 2 }, [1, 2]);
         var wx = lin.forward(x).detach();
@@ -42,7 +42,7 @@ public class EngineTests
         var g = pass.Backward(prepared, torch.tensor(new float[] { 1, 3 }, [1, 2]));
         // gᵀW = (1 + 6, −1 + 3) = (7, 2); plus g = (8, 5).
         GradientTestModels.Close([8f, 5f], g.data<float>().ToArray(), 1e-6);
-        Assert.Contains("topologically", Assert.Throws<GlassboxException>(() => new LayerGraph([new GraphNode(lin, [1])])).Message);
+        Assert.Contains("topologically", Assert.Throws<GlassboxException>(() => new LayerGraph([new LayerNode(lin, [1])])).Message);
         Assert.Contains("one rule per node", Assert.Throws<GlassboxException>(() => new BackwardPass(graph, [new GradientRule()])).Message);
     }
 

@@ -18,7 +18,7 @@ public sealed class MergeBatchNorm : ICanonizer
         var nodes = graph.Nodes;
         var readers = new int[nodes.Count + 1];
         foreach (var node in nodes) foreach (int j in node.Inputs) readers[j]++;
-        var result = new List<GraphNode>();
+        var result = new List<LayerNode>();
         var newIndex = new int[nodes.Count + 1]; // old value index → new value index
         for (int i = 0; i < nodes.Count; i++)
         {

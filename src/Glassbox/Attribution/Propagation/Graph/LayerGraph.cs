@@ -7,7 +7,7 @@ namespace Glassbox.Attribution.Propagation;
 /// <summary>One layer of a traced model: its module and the values it reads.</summary>
 /// <param name="Module">The layer.</param>
 /// <param name="Inputs">Indices of the values the layer reads: 0 is the graph's input, j + 1 the output of node j.</param>
-public sealed record GraphNode(nn.Module<Tensor, Tensor> Module, IReadOnlyList<int> Inputs);
+public sealed record LayerNode(nn.Module<Tensor, Tensor> Module, IReadOnlyList<int> Inputs);
 
 /// <summary>
 /// A model traced into nodes in topological order (each node reads only earlier values), the structure the backward
@@ -16,7 +16,7 @@ public sealed record GraphNode(nn.Module<Tensor, Tensor> Module, IReadOnlyList<i
 public sealed class LayerGraph
 {
     /// <summary>A graph over <paramref name="nodes"/>, which must be in topological order.</summary>
-    public LayerGraph(IReadOnlyList<GraphNode> nodes)
+    public LayerGraph(IReadOnlyList<LayerNode> nodes)
     {
         for (int i = 0; i < nodes.Count; i++)
             foreach (int input in nodes[i].Inputs)
@@ -26,11 +26,11 @@ public sealed class LayerGraph
     }
 
     /// <summary>The nodes in topological order; the last node's output is the graph's output.</summary>
-    public IReadOnlyList<GraphNode> Nodes { get; }
+    public IReadOnlyList<LayerNode> Nodes { get; }
 
     /// <summary>A chain: node i reads the output of node i − 1 (node 0 reads the input).</summary>
     public static LayerGraph Sequential(IReadOnlyList<nn.Module<Tensor, Tensor>> layers)
-        => new(layers.Select((layer, i) => new GraphNode(layer, [i])).ToList());
+        => new(layers.Select((layer, i) => new LayerNode(layer, [i])).ToList());
 
     /// <summary>
     /// The visible layers of <paramref name="model"/> (after its input normalisation) as a graph; refuses opaque models
