@@ -18,5 +18,7 @@ public static class PerturbationMethods
             (o, c) => c.Forward((o.FeatureMask is null ? c.Elements : c.Features(o.FeatureMask)) + 1)),
         MethodEntry.Of<LimeOptions>("lime", "perturbation", "LIME (Ribeiro et al. 2016): weighted Lasso on binary feature samples, as Captum Lime",
             MethodRequirement.Forward, (m, o, _) => new Lime(m, o), (o, c) => c.Forward(o.NSamples)),
+        MethodEntry.Of<RiseOptions>("rise", "perturbation", "RISE (Petsiuk et al. 2018): class scores of randomly masked images, weighted by the masks",
+            MethodRequirement.Forward, (m, o, _) => new Rise(m, o), (o, c) => c.Forward(o.NSamples)),
     ];
 }
