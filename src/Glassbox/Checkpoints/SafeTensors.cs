@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Glassbox.IO;
 
 namespace Glassbox.Checkpoints;
 
@@ -63,7 +64,13 @@ public static class SafeTensors
     public static Dictionary<string, SafeTensor> Read(string path)
     {
         if (!File.Exists(path)) throw new GlassboxException($"Weights file '{path}' does not exist.");
-        return Read(File.ReadAllBytes(path), path);
+        string real = ContainedPath.RealPath(Path.GetFullPath(path), $"Weights file '{path}'");
+        if (!ContainedPath.IsRegularFile(real))
+            throw new GlassboxException($"Weights file '{path}' is not a regular file (a device, pipe or socket). Pass a .safetensors file.");
+        long length = new FileInfo(real).Length;
+        if (length > Array.MaxLength)
+            throw new GlassboxException($"Weights file '{path}' has {length} bytes, more than Glassbox reads into memory ({Array.MaxLength}). Use a smaller model.");
+        return Read(File.ReadAllBytes(real), path);
     }
 
     /// <summary>Parses safetensors bytes; <paramref name="path"/> names the source in error messages.</summary>
@@ -73,7 +80,9 @@ public static class SafeTensors
         if (all.Length < 8) throw new GlassboxException(Bad("it is shorter than the 8-byte header length"));
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(all);
         if (headerLen > (ulong)Math.Min(MaxHeaderBytes, all.Length - 8))
-            throw new GlassboxException(Bad($"the header claims {headerLen} bytes but the file has {all.Length - 8} after the length"));
+            throw new GlassboxException(Bad(headerLen > MaxHeaderBytes && all.Length - 8 > MaxHeaderBytes
+                ? $"the header claims more than the {MaxHeaderBytes} bytes a header may have"
+                : $"the header claims more bytes than the file holds; the file has {all.Length - 8} after the length (truncated file?)"));
         JsonObject header;
         try
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Glassbox.Checkpoints;
+using Glassbox.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,11 +24,7 @@ public static class SequentialSpec
     {
         var json = ModelDescription.ReadJson(path);
         var info = ModelDescription.Info(json, "sequential-spec", path);
-        string weights = json["weights"] is JsonValue wv && wv.TryGetValue(out string? w) && !string.IsNullOrWhiteSpace(w)
-            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", w)
-            : Path.ChangeExtension(path, ".safetensors");
-        if (!File.Exists(weights))
-            throw new GlassboxException($"The weights of '{path}' were not found at '{weights}'. Save the PyTorch state_dict as safetensors there, or name the file in the spec's \"weights\" field.");
+        string weights = WeightsPath(json, path);
         var network = Build(json, info, path);
         var model = new ImageClassifier(info, network, device) { Kind = ModelKind.SequentialSpec };
         try
@@ -45,6 +42,33 @@ public static class SequentialSpec
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The weights file of the spec at <paramref name="path"/>: its "weights" field, else the spec's name with .safetensors,
+    /// resolved inside the spec's folder (no absolute paths, no escapes, no links leading out, regular files only).
+    /// </summary>
+    public static string WeightsPath(JsonObject json, string path)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string name;
+        string what;
+        if (json["weights"] is null)
+        {
+            name = Path.GetFileName(Path.ChangeExtension(path, ".safetensors"));
+            what = $"The weights of '{path}'";
+        }
+        else if (json["weights"] is JsonValue wv && wv.TryGetValue(out string? w) && !string.IsNullOrWhiteSpace(w))
+        {
+            name = w;
+            what = $"'{path}' field \"weights\"";
+        }
+        else
+            throw new GlassboxException($"'{path}': \"weights\" must be a file name relative to the spec's folder, like \"model.safetensors\".");
+        string full = ContainedPath.ResolveName(folder, name, what);
+        if (!File.Exists(full) && !Directory.Exists(full))
+            throw new GlassboxException($"The weights of '{path}' were not found at '{full}'. Save the PyTorch state_dict as safetensors there, or name the file in the spec's \"weights\" field.");
+        return ContainedPath.ResolveFile(folder, name, what);
     }
 
     /// <summary>Builds the layers of <paramref name="json"/>, named "0", "1", ... like nn.Sequential, and checks that the shapes chain.</summary>
