@@ -135,6 +135,8 @@ public static class Checkpoint
         try
         {
             LoadWeights(model, SafeTensors.Read(weightBytes, weightsPath), weightsPath);
+            model.SetTraining(false);
+            ModelCapabilities.CheckLoadedOutputs(model, folder);
         }
         catch
         {

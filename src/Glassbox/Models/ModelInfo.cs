@@ -28,6 +28,8 @@ public sealed record ModelInfo(
             throw new GlassboxException("Normalisation needs both mean and std, or neither.");
         if (Mean is not null && (Mean.Length != Channels || Std!.Length != Channels))
             throw new GlassboxException($"Normalisation mean/std must have one value per channel ({Channels}).");
+        if (Mean is not null && Mean.Any(m => !float.IsFinite(m)))
+            throw new GlassboxException($"Normalisation mean values must be finite numbers, got [{string.Join(", ", Mean.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]. Fix the mean in the model description.");
         if (Std is not null && Std.Any(s => !(s > 0) || !float.IsFinite(s)))
             throw new GlassboxException("Normalisation std values must be positive and finite.");
     }

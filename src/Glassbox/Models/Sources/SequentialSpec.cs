@@ -35,6 +35,7 @@ public static class SequentialSpec
             foreach (var key in tensors.Keys.Where(k => k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !state.ContainsKey(k)).ToList())
                 tensors.Remove(key);
             Checkpoint.LoadWeights(model, tensors, weights);
+            ModelCapabilities.CheckLoadedOutputs(model, path);
             return model;
         }
         catch

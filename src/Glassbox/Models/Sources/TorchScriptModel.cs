@@ -64,6 +64,7 @@ public sealed class TorchScriptModel : IImageModel
             }
             if (y.dim() != 2 || y.shape[1] != info.Classes)
                 throw new GlassboxException($"'{path}' returns shape {string.Join("×", y.shape)} for one image; '{sidecar}' names {info.Classes} classes, so it must return 1×{info.Classes} logits.");
+            ModelCapabilities.CheckLoadedOutputs(model, path);
             return model;
         }
         catch
