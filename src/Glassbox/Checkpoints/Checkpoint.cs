@@ -107,7 +107,16 @@ public static class Checkpoint
         if (!File.Exists(jsonPath))
             throw new GlassboxException($"'{folder}' is not a Glassbox checkpoint: {MetadataFile} is missing. Train one with 'glassbox train'.");
         CheckpointMetadata? meta;
-        try { meta = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(jsonPath), Json); }
+        if (new FileInfo(jsonPath).Length > Models.Sources.ModelDescription.MaxJsonBytes || !ContainedPath.IsRegularFile(ContainedPath.RealPath(Path.GetFullPath(jsonPath), jsonPath)))
+            throw new GlassboxException($"'{jsonPath}' is not a checkpoint description: it is not a regular file of at most {Models.Sources.ModelDescription.MaxJsonBytes / (1024 * 1024)} MB. Save the checkpoint again.");
+        byte[] jsonBytes = File.ReadAllBytes(jsonPath);
+        try
+        {
+            if (StrictJson.FindDuplicate(jsonBytes, default) is { } duplicate)
+                throw new GlassboxException($"'{jsonPath}' is not valid checkpoint JSON: {duplicate}. Keep one value per key.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { throw new GlassboxException($"'{jsonPath}' is not valid checkpoint JSON: {e.Message}"); }
+        try { meta = JsonSerializer.Deserialize<CheckpointMetadata>(jsonBytes, Json); }
         catch (JsonException e) { throw new GlassboxException($"'{jsonPath}' is not valid checkpoint JSON: {e.Message}"); }
         if (meta is null || meta.Format != Format || meta.Model is null)
             throw new GlassboxException($"'{jsonPath}' is not a Glassbox checkpoint description (format '{meta?.Format}').");

@@ -25,7 +25,8 @@ public static class ModelDescription
             throw new GlassboxException($"Model description '{path}' is larger than {MaxJsonBytes / (1024 * 1024)} MB; a model description is a few kilobytes of JSON. Pass the right file.");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            return StrictJson.Parse(File.ReadAllBytes(real), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true },
+                    what => new GlassboxException($"'{path}' is refused: {what}. Keep one value per key."))
                 ?.AsObject() ?? throw new GlassboxException($"'{path}' is empty; it must hold a JSON object.");
         }
         catch (JsonException e)
@@ -57,6 +58,7 @@ public static class ModelDescription
                 classes = names.Select(n => n?.ToString() ?? "").ToList();
                 break;
             case JsonValue v when v.TryGetValue(out int count):
+                if (count > ModelInfo.MaxClasses) throw new GlassboxException($"'{path}': \"classes\" is {count}; Glassbox accepts at most {ModelInfo.MaxClasses}.");
                 if (count < 2) throw new GlassboxException($"'{path}': \"classes\" must be at least 2, not {count}.");
                 classes = Enumerable.Range(0, count).Select(i => i.ToString()).ToList();
                 break;
