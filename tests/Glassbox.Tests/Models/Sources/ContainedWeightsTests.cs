@@ -96,6 +96,28 @@ public class ContainedWeightsTests
         Assert.DoesNotContain("hunter2", e.Message);
     }
 
+    [Fact]
+    public async Task ModelAndArrayFiles_ThatAreFifos_AreRefusedWithoutOpeningThem()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDirectory();
+        foreach (string name in new[] { "m.pt", "m.onnx", "x.npy", "spec.json" })
+            Assert.Equal(0, mkfifo(dir.File(name), 0x180));
+        File.WriteAllText(dir.File("m.json"), "{\"input\": {\"channels\": 1, \"height\": 8, \"width\": 8}, \"classes\": 3}");
+        foreach (var load in new Action[]
+        {
+            () => ModelLoader.Load(dir.File("m.pt")),
+            () => ModelLoader.Load(dir.File("m.onnx")),
+            () => Glassbox.IO.NpyFile.Read(dir.File("x.npy")),
+            () => ModelLoader.Load(dir.File("spec.json")),
+        })
+        {
+            // WaitAsync throws a TimeoutException if loading hangs on the FIFO.
+            var e = await Task.Run(() => Assert.Throws<GlassboxException>(load)).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains("not a regular file", e.Message);
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int mkfifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
