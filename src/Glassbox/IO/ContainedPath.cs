@@ -69,7 +69,9 @@ public static class ContainedPath
             for (int i = 0; i < parts.Length; i++)
             {
                 string next = Path.Combine(current, parts[i]);
-                string? target = new FileInfo(next).LinkTarget;
+                string? target;
+                try { target = new FileInfo(next).LinkTarget; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { target = null; }
                 if (target is null)
                 {
                     current = next;

@@ -148,4 +148,17 @@ public class CraftedImageAndIdxTests
         }
         Assert.Contains("decompresses to more than its header declares", Assert.Throws<GlassboxException>(() => IdxFile.Read(path)).Message);
     }
+
+    [Fact]
+    public void MnistFolder_WithAnOversizedClassNameFile_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        IdxFile.Write(dir.File("t10k-images-idx3-ubyte"), [2, 2, 2], new byte[8], gzip: false);
+        IdxFile.Write(dir.File("t10k-labels-idx1-ubyte"), [2], [0, 1], gzip: false);
+        File.WriteAllText(dir.File("classes.txt"), "a\nb\n" + new string('x', 2 << 20));
+        var e = Assert.Throws<GlassboxException>(() => MnistFormat.LoadFolder(dir.Path, "test"));
+        Assert.Contains("is not a regular text file of at most 1024 KB", e.Message);
+        File.WriteAllText(dir.File("classes.txt"), "a\nb\n");
+        Assert.Equal(["a", "b"], MnistFormat.LoadFolder(dir.Path, "test").ClassNames);
+    }
 }
