@@ -58,6 +58,13 @@ public static class Checkpoint
         }, IsComplete, IsCheckpointEntry, afterStep);
     }
 
+    /// <summary>
+    /// Throws the <see cref="GlassboxException"/> that <see cref="Save(string, ImageClassifier, TrainingHistory?)"/>
+    /// would throw for <paramref name="folder"/> itself (a file, the current folder, a folder holding other files), so a
+    /// caller can refuse before training rather than after.
+    /// </summary>
+    public static void CheckCanSave(string folder) => AtomicFolder.CheckTarget(folder, IsCheckpointEntry);
+
     private static void WriteFlushed(string path, byte[] bytes)
     {
         using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
@@ -82,7 +89,7 @@ public static class Checkpoint
             using var fs = File.OpenRead(weightsPath);
             return string.Equals(Convert.ToHexStringLower(SHA256.HashData(fs)), meta.WeightsSha256, StringComparison.OrdinalIgnoreCase);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             return false;
         }

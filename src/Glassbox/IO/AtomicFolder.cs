@@ -43,21 +43,11 @@ public static partial class AtomicFolder
     internal static void Write(string folder, Action<string> write, Func<string, bool> isComplete, Func<string, bool> isOwnEntry,
         Action<AtomicFolderStep>? afterStep)
     {
-        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-        string parent = Path.GetDirectoryName(full)
-            ?? throw new GlassboxException($"Cannot write into '{folder}': it is a root folder. Pass a folder inside it.");
-        if (string.Equals(full, Path.TrimEndingDirectorySeparator(Environment.CurrentDirectory), StringComparison.Ordinal))
-            throw new GlassboxException($"Cannot write into '{folder}': it is the current folder, which is replaced as a whole when saving. Pass a sub-folder such as 'checkpoint'.");
-        if (File.Exists(full))
-            throw new GlassboxException($"Cannot write into '{folder}': it is a file. Pass a folder path.");
+        string full = CheckTarget(folder, isOwnEntry);
+        string parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
         Recover(full, isComplete);
-        if (Directory.Exists(full))
-        {
-            string? foreign = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).FirstOrDefault(n => !isOwnEntry(n!));
-            if (foreign is not null)
-                throw new GlassboxException($"Cannot write into '{folder}': it holds '{foreign}', which is not part of what is written there, and the folder is replaced as a whole. Use a new or empty folder.");
-        }
+        CheckTarget(folder, isOwnEntry);
 
         string name = Path.GetFileName(full);
         string stem = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
@@ -97,6 +87,29 @@ public static partial class AtomicFolder
             TryIo(() => { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); });
             throw;
         }
+    }
+
+    /// <summary>
+    /// Throws the <see cref="GlassboxException"/> that writing <paramref name="folder"/> would throw because of the
+    /// target itself (a root, the current folder, a file, a folder holding entries <paramref name="isOwnEntry"/> does
+    /// not accept); call it before long work whose result will be written there. Returns the full path.
+    /// </summary>
+    public static string CheckTarget(string folder, Func<string, bool> isOwnEntry)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        if (Path.GetDirectoryName(full) is null)
+            throw new GlassboxException($"Cannot write into '{folder}': it is a root folder. Pass a folder inside it.");
+        if (string.Equals(full, Path.TrimEndingDirectorySeparator(Environment.CurrentDirectory), StringComparison.Ordinal))
+            throw new GlassboxException($"Cannot write into '{folder}': it is the current folder, which is replaced as a whole when saving. Pass a sub-folder such as 'checkpoint'.");
+        if (File.Exists(full))
+            throw new GlassboxException($"Cannot write into '{folder}': it is a file. Pass a folder path.");
+        if (Directory.Exists(full))
+        {
+            string? foreign = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).FirstOrDefault(n => !isOwnEntry(n!));
+            if (foreign is not null)
+                throw new GlassboxException($"Cannot write into '{folder}': it holds '{foreign}', which is not part of what is written there, and the folder is replaced as a whole. Use a new or empty folder.");
+        }
+        return full;
     }
 
     /// <summary>

@@ -111,6 +111,9 @@ public class CheckpointCrashTests
         using var model = NewModel(0.5f);
         var e = Assert.Throws<GlassboxException>(() => Checkpoint.Save(dir.Path, model));
         Assert.Contains("holds 'notes.txt'", e.Message);
+        Assert.Equal(e.Message, Assert.Throws<GlassboxException>(() => Checkpoint.CheckCanSave(dir.Path)).Message);
+        Assert.Contains("is a file", Assert.Throws<GlassboxException>(() => Checkpoint.CheckCanSave(dir.File("notes.txt"))).Message);
+        Checkpoint.CheckCanSave(dir.File("new-folder"));
         Assert.Equal(new[] { "notes.txt" }, Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
 
