@@ -81,17 +81,24 @@ public static class SequentialSpec
         double parameters = 0;
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is not JsonObject layer) throw new GlassboxException($"'{path}': layer {i} must be a JSON object with a \"type\".");
-            parameters += ParameterCount(layer);
-            CheckSize(parameters, $"'{path}': layers 0 to {i} have {parameters.ToString("0", CultureInfo.InvariantCulture)} parameters", "Check the layer sizes (\"in\", \"out\", \"kernel\", \"features\")");
             try
             {
-                modules.Add((i.ToString(CultureInfo.InvariantCulture), Layer(layer, i, path)));
+                if (layers[i] is not JsonObject layer) throw new GlassboxException($"'{path}': layer {i} must be a JSON object with a \"type\".");
+                parameters += ParameterCount(layer);
+                CheckSize(parameters, $"'{path}': layers 0 to {i} have {parameters.ToString("0", CultureInfo.InvariantCulture)} parameters", "Check the layer sizes (\"in\", \"out\", \"kernel\", \"features\")");
+                try
+                {
+                    modules.Add((i.ToString(CultureInfo.InvariantCulture), Layer(layer, i, path)));
+                }
+                catch (Exception e) when (e is not GlassboxException)
+                {
+                    throw new GlassboxException($"'{path}': layer {i} ({layer["type"]}) has invalid settings: {FirstLine(e.Message)}");
+                }
             }
-            catch (Exception e) when (e is not GlassboxException)
+            catch
             {
                 foreach (var (_, m) in modules) m.Dispose();
-                throw new GlassboxException($"'{path}': layer {i} ({layer["type"]}) has invalid settings: {FirstLine(e.Message)}");
+                throw;
             }
         }
         var seq = nn.Sequential(modules.ToArray());
