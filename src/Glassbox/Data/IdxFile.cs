@@ -57,12 +57,43 @@ public static class IdxFile
         });
     }
 
+    /// <summary>Largest data size (product of the dimensions) read, in bytes; MNIST's training images take 47 MB.</summary>
+    public const long MaxDataBytes = 1L << 30;
+
+    private const int MaxHeaderBytes = 4 + 4 * 255;
+
     private static byte[] ReadContent(string path)
     {
-        byte[] raw;
         try
         {
-            raw = File.ReadAllBytes(path);
+            if (Directory.Exists(path) || (File.Exists(path) && !ContainedPath.IsRegularFile(ContainedPath.RealPath(Path.GetFullPath(path), $"IDX file '{path}'"))))
+                throw new GlassboxException($"IDX file '{path}' is not a regular file (a folder, device or pipe). Pass an IDX file.");
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            long length = fs.Length;
+            var head = new byte[Math.Min(length, MaxHeaderBytes)];
+            fs.ReadExactly(head);
+            if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+            {
+                if (length > MaxDataBytes)
+                    throw new GlassboxException($"IDX file '{path}' is a {length}-byte gzip file, larger than the {MaxDataBytes} bytes Glassbox reads. Use a smaller file.");
+                fs.Position = 0;
+                var raw = new byte[length];
+                fs.ReadExactly(raw);
+                return Decompress(raw, path);
+            }
+            // Raw file: the header alone says how long the file must be; check before reading the data.
+            if (Header(head, path) is { } h)
+            {
+                long present = length - h.Length;
+                if (present < h.Expected)
+                    throw new GlassboxException($"IDX file '{path}' is truncated: header says {FormatDims(h.Dims)} = {h.Expected} bytes of data but only {present} are present. Download or copy the file again.");
+                if (present > h.Expected)
+                    throw new GlassboxException($"IDX file '{path}' has {present - h.Expected} bytes of trailing garbage: header says {FormatDims(h.Dims)} = {h.Expected} bytes of data but {present} are present.");
+            }
+            var all = new byte[length];
+            fs.Position = 0;
+            fs.ReadExactly(all);
+            return all;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -72,15 +103,29 @@ public static class IdxFile
         {
             throw new GlassboxException($"Cannot read IDX file '{path}': {e.Message}", e);
         }
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
-            return raw;
+    }
 
+    private static byte[] Decompress(byte[] raw, string path)
+    {
         byte[] content;
         try
         {
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            gz.CopyTo(output);
+            // The header first: a small file claiming gigabytes is refused before anything else is decompressed.
+            var head = new byte[MaxHeaderBytes];
+            int headLength = gz.ReadAtLeast(head, MaxHeaderBytes, throwOnEndOfStream: false);
+            var h = Header(head.AsSpan(0, headLength), path);
+            long limit = h is { } x ? x.Length + x.Expected : headLength;
+            using var output = new MemoryStream((int)Math.Min(limit, 1 << 24));
+            output.Write(head, 0, headLength);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = gz.Read(buffer)) > 0)
+            {
+                output.Write(buffer, 0, n);
+                if (output.Length > limit + (1 << 20))
+                    throw new GlassboxException($"IDX file '{path}' decompresses to more than its header declares ({limit} bytes); it is corrupt or not an IDX file. Download or copy the file again.");
+            }
             content = output.ToArray();
         }
         catch (InvalidDataException e)
@@ -93,6 +138,32 @@ public static class IdxFile
         if (trailerSize != (uint)content.LongLength)
             throw new GlassboxException($"IDX file '{path}' is a truncated or corrupt gzip file: it decompresses to {content.LongLength} bytes but its gzip trailer does not match. Download or copy the file again.");
         return content;
+    }
+
+    /// <summary>
+    /// The dimensions, data size and header length that <paramref name="head"/> declares, checked against
+    /// <see cref="MaxDataBytes"/> and the memory available; null when the bytes are too short (Parse reports it).
+    /// </summary>
+    private static (int[] Dims, long Expected, int Length)? Header(ReadOnlySpan<byte> head, string path)
+    {
+        if (head.Length < 4 || head[0] != 0 || head[1] != 0 || head[2] != UnsignedByteType || head[3] == 0) return null;
+        int ndims = head[3];
+        int headerLength = 4 + 4 * ndims;
+        if (head.Length < headerLength) return null;
+        var dims = new int[ndims];
+        long expected = 1;
+        for (int i = 0; i < ndims; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(head[(4 + 4 * i)..]);
+            if (dims[i] <= 0) return null;
+            expected *= dims[i];
+            if (expected > MaxDataBytes)
+                throw new GlassboxException($"IDX file '{path}' declares {FormatDims(dims[..(i + 1)])}{(i + 1 < ndims ? "×..." : "")} bytes of data, more than the {MaxDataBytes} bytes Glassbox reads. Use a smaller file or split it.");
+        }
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && expected * 5 > available)
+            throw new GlassboxException($"IDX file '{path}' declares {FormatDims(dims)} = {expected} bytes of data; loading it as floats needs about {expected * 5 / (1 << 20)} MB but only {available / (1 << 20)} MB are available. Use a smaller file.");
+        return (dims, expected, headerLength);
     }
 
     private static IdxArray Parse(byte[] bytes, string path)

@@ -23,11 +23,27 @@ internal static class ImageDecoder
     {
         if (!File.Exists(path))
             throw new GlassboxException($"Image file '{path}' does not exist. Check the path.");
+        if (!IO.ContainedPath.IsRegularFile(IO.ContainedPath.RealPath(Path.GetFullPath(path), $"Image file '{path}'")))
+            throw new GlassboxException($"Image file '{path}' is not a regular file (a device, pipe or socket). Pass a PNG or JPEG file.");
         using SKCodec? codec = SKCodec.Create(path, out SKCodecResult created);
         if (codec is null)
             throw new GlassboxException($"Cannot read image '{path}': it is not a valid PNG or JPEG file ({created}). Replace or remove the file.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        int w = codec.Info.Width, h = codec.Info.Height;
+        if (w <= 0 || h <= 0)
+            throw new GlassboxException($"Cannot read image '{path}': its header gives a size of {w}×{h} pixels. Replace or remove the file.");
+        if (w > ImageLoadOptions.MaxSide || h > ImageLoadOptions.MaxSide || (long)w * h > ImageLoadOptions.MaxPixels)
+            throw new GlassboxException($"Image '{path}' is {w}×{h} pixels by its header, larger than Glassbox decodes ({ImageLoadOptions.MaxSide} per side, {ImageLoadOptions.MaxPixels} pixels in all). Resize it first.");
+        long needed = (long)w * h * (4 + 4 * 3); // RGBA pixels, then up to three float planes
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && needed > available / 2)
+            throw new GlassboxException($"Image '{path}' is {w}×{h} pixels; decoding it needs about {needed / (1 << 20)} MB but only {available / (1 << 20)} MB are available. Resize it first.");
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
+        if (bitmap.GetPixels() == IntPtr.Zero)
+        {
+            bitmap.Dispose();
+            throw new GlassboxException($"Image '{path}' is {w}×{h} pixels and its pixels could not be allocated. Resize it first or free memory.");
+        }
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
         if (result != SKCodecResult.Success)
         {

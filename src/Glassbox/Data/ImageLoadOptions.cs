@@ -6,6 +6,12 @@ namespace Glassbox.Data;
 /// <param name="Width">Target width in pixels; set together with <paramref name="Height"/> to resize (bilinear).</param>
 public sealed record ImageLoadOptions(int Channels = 3, int? Height = null, int? Width = null)
 {
+    /// <summary>Largest image side decoded, in pixels; a file whose header claims more is refused before decoding.</summary>
+    public const int MaxSide = 16384;
+
+    /// <summary>Largest pixel count decoded (2^28, 1 GiB as RGBA); a file whose header claims more is refused before decoding.</summary>
+    public const long MaxPixels = 1L << 28;
+
     /// <summary>Whether images are resized to <see cref="Height"/>×<see cref="Width"/>.</summary>
     public bool Resizes => Height is not null && Width is not null;
 
@@ -18,5 +24,7 @@ public sealed record ImageLoadOptions(int Channels = 3, int? Height = null, int?
             throw new GlassboxException("Give both a target height and a target width to resize images, or neither.");
         if (Height <= 0 || Width <= 0)
             throw new GlassboxException($"The target image size must be positive, got {Height}×{Width}.");
+        if (Height > MaxSide || Width > MaxSide || (long?)Height * Width > MaxPixels)
+            throw new GlassboxException($"The target image size {Height}×{Width} is too large: at most {MaxSide} pixels per side and {MaxPixels} pixels in all.");
     }
 }

@@ -18,6 +18,9 @@ public static class MnistFormat
     /// <summary>Name of the optional file, one class name per line, that <see cref="LoadFolder"/> reads from the folder.</summary>
     public const string ClassNamesFileName = "classes.txt";
 
+    /// <summary>Largest <see cref="ClassNamesFileName"/> read, in bytes.</summary>
+    public const long MaxClassNamesBytes = 1 << 20;
+
     /// <summary>
     /// Loads images and labels from two IDX files (raw or gzip) into a one-channel dataset with pixels / 255.
     /// Without <paramref name="classNames"/> the classes are the digits "0" to "9".
@@ -88,6 +91,8 @@ public static class MnistFormat
         string hint = Path.Combine(folder, ClassNamesFileName);
         if (File.Exists(hint))
         {
+            if (!IO.ContainedPath.IsRegularFile(IO.ContainedPath.RealPath(Path.GetFullPath(hint), $"Class name file '{hint}'")) || new FileInfo(hint).Length > MaxClassNamesBytes)
+                throw new GlassboxException($"Class name file '{hint}' is not a regular text file of at most {MaxClassNamesBytes / 1024} KB; write one class name per line, in label order.");
             string[] names = File.ReadAllLines(hint).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
             if (names.Length == 0)
                 throw new GlassboxException($"Class name file '{hint}' is empty; write one class name per line, in label order.");

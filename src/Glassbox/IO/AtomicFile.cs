@@ -12,6 +12,7 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(dir);
+        DeleteStale(dir, Path.GetFileName(full));
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -26,6 +27,29 @@ public static class AtomicFile
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporary files that writers of <paramref name="name"/> killed before their rename left in
+    /// <paramref name="dir"/>: those whose process is gone and that are older than <see cref="AtomicFolder.StaleAfter"/>.
+    /// </summary>
+    public static void DeleteStale(string dir, string name)
+    {
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+            {
+                string[] parts = Path.GetFileName(path)[(name.Length + 2)..^4].Split('.');
+                if (parts.Length != 2 || parts[1].Length != 32 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+                    continue;
+                if (pid == Environment.ProcessId || AtomicFolder.IsProcessAlive(pid) || DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < AtomicFolder.StaleAfter)
+                    continue;
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

@@ -154,6 +154,8 @@ public static class NpyFile
 
     private static byte[] ReadBytes(string path)
     {
+        if (File.Exists(path) && !ContainedPath.IsRegularFile(ContainedPath.RealPath(Path.GetFullPath(path), $".npy file '{path}'")))
+            throw new GlassboxException($".npy file '{path}' is not a regular file (a device, pipe or socket). Save the array with np.save and pass that file.");
         try
         {
             return File.ReadAllBytes(path);

@@ -78,4 +78,45 @@ public static class ModelCapabilities
                 $"The model expects images of shape N×{i.Channels}×{i.Height}×{i.Width}, got {string.Join("×", pixels.shape)}. " +
                 "Resize the images or use a model trained on this size.");
     }
+
+    /// <summary>
+    /// Throws a <see cref="GlassboxException"/> unless <paramref name="logits"/> is N×classes and finite: NaN or
+    /// infinite logits would give NaN probabilities and an arbitrary "class 0" prediction.
+    /// </summary>
+    public static void CheckOutputs(IImageModel model, Tensor logits)
+    {
+        if (logits.dim() != 2 || logits.shape[1] != model.Info.Classes)
+            throw new GlassboxException(
+                $"The model returned logits of shape {string.Join("×", logits.shape)}; {model.Info.Classes} classes need N×{model.Info.Classes}. " +
+                "Check that the model description names the right classes.");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var finitePerImage = isfinite(logits.detach()).all(1).cpu();
+        bool[] ok = finitePerImage.data<bool>().ToArray();
+        int bad = ok.Count(f => !f);
+        if (bad > 0)
+            throw new GlassboxException(
+                $"The {model.Kind} model's outputs are NaN or infinite for {bad} of {ok.Length} images (first: image {Array.IndexOf(ok, false)}), " +
+                "so no class or probability can be given. Its weights or normalisation overflow float32: check the weights file (values near ±3e38) " +
+                "and the normalisation mean/std in the model description.");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="model"/> on one mid-gray image and throws a <see cref="GlassboxException"/> naming
+    /// <paramref name="source"/> when the logits are not finite: a load-time check that the weights are usable.
+    /// </summary>
+    public static void CheckLoadedOutputs(IImageModel model, string source)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var gray = full(new long[] { 1, model.Info.Channels, model.Info.Height, model.Info.Width }, 0.5f, device: model.Device);
+        try
+        {
+            CheckOutputs(model, model.Forward(gray));
+        }
+        catch (GlassboxException e)
+        {
+            throw new GlassboxException($"'{source}' cannot be used: on a plain gray image {char.ToLowerInvariant(e.Message[0])}{e.Message[1..]}", e);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Glassbox.IO;
 
 namespace Glassbox.Models.Sources;
 
@@ -10,13 +11,22 @@ namespace Glassbox.Models.Sources;
 /// </summary>
 public static class ModelDescription
 {
+    /// <summary>Largest model description read, in bytes.</summary>
+    public const long MaxJsonBytes = 16L * 1024 * 1024;
+
     /// <summary>Parses <paramref name="path"/> as a JSON object, with the line and position of a syntax error.</summary>
     public static JsonObject ReadJson(string path)
     {
         if (!File.Exists(path)) throw new GlassboxException($"Model description '{path}' does not exist.");
+        string real = ContainedPath.RealPath(Path.GetFullPath(path), $"Model description '{path}'");
+        if (!ContainedPath.IsRegularFile(real))
+            throw new GlassboxException($"Model description '{path}' is not a regular file (a device, pipe or socket). Pass a JSON file.");
+        if (new FileInfo(real).Length > MaxJsonBytes)
+            throw new GlassboxException($"Model description '{path}' is larger than {MaxJsonBytes / (1024 * 1024)} MB; a model description is a few kilobytes of JSON. Pass the right file.");
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            return StrictJson.Parse(File.ReadAllBytes(real), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true },
+                    what => new GlassboxException($"'{path}' is refused: {what}. Keep one value per key."))
                 ?.AsObject() ?? throw new GlassboxException($"'{path}' is empty; it must hold a JSON object.");
         }
         catch (JsonException e)
@@ -48,6 +58,7 @@ public static class ModelDescription
                 classes = names.Select(n => n?.ToString() ?? "").ToList();
                 break;
             case JsonValue v when v.TryGetValue(out int count):
+                if (count > ModelInfo.MaxClasses) throw new GlassboxException($"'{path}': \"classes\" is {count}; Glassbox accepts at most {ModelInfo.MaxClasses}.");
                 if (count < 2) throw new GlassboxException($"'{path}': \"classes\" must be at least 2, not {count}.");
                 classes = Enumerable.Range(0, count).Select(i => i.ToString()).ToList();
                 break;

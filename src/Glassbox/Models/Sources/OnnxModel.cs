@@ -37,6 +37,8 @@ public sealed class OnnxModel : IImageModel
     public static OnnxModel Load(string path, Device? device = null, string? sidecar = null, string? opaqueReason = null)
     {
         if (!File.Exists(path)) throw new GlassboxException($"ONNX file '{path}' does not exist.");
+        if (!Glassbox.IO.ContainedPath.IsRegularFile(Glassbox.IO.ContainedPath.RealPath(Path.GetFullPath(path), $"ONNX file '{path}'")))
+            throw new GlassboxException($"ONNX file '{path}' is not a regular file (a device, pipe or socket). Pass the .onnx file itself.");
         InferenceSession session;
         try
         {

@@ -33,6 +33,8 @@ public sealed class TorchScriptModel : IImageModel
     {
         NativeRuntime.EnsureInitialized();
         if (!File.Exists(path)) throw new GlassboxException($"TorchScript file '{path}' does not exist.");
+        if (!Glassbox.IO.ContainedPath.IsRegularFile(Glassbox.IO.ContainedPath.RealPath(Path.GetFullPath(path), $"TorchScript file '{path}'")))
+            throw new GlassboxException($"TorchScript file '{path}' is not a regular file (a device, pipe or socket). Pass the file torch.jit.save wrote.");
         sidecar ??= Path.ChangeExtension(path, ".json");
         if (!File.Exists(sidecar))
             throw new GlassboxException($"'{path}' needs a description next to it: '{sidecar}' with \"input\": {{\"channels\", \"height\", \"width\"}} and \"classes\" (see docs/models.md).");
@@ -64,6 +66,7 @@ public sealed class TorchScriptModel : IImageModel
             }
             if (y.dim() != 2 || y.shape[1] != info.Classes)
                 throw new GlassboxException($"'{path}' returns shape {string.Join("×", y.shape)} for one image; '{sidecar}' names {info.Classes} classes, so it must return 1×{info.Classes} logits.");
+            ModelCapabilities.CheckLoadedOutputs(model, path);
             return model;
         }
         catch
