@@ -49,17 +49,38 @@ public sealed class Rise : IAttributionMethod
     /// <inheritdoc />
     public string Name => "rise";
 
-    /// <summary>N×1×H×W masks of the paper's construction, drawn from <paramref name="generator"/>.</summary>
-    public static Tensor Masks(int count, int height, int width, int cells, double keep, Generator generator, Device device)
+    /// <summary>
+    /// The paper's masks: <paramref name="count"/> s×s grids of cells kept with probability <paramref name="keep"/> and a
+    /// shift below one cell each, all drawn up front from <paramref name="generator"/> (so batching never changes them).
+    /// </summary>
+    public static MaskDraws Draw(int count, int height, int width, int cells, double keep, Generator generator)
     {
-        using var scope = torch.NewDisposeScope();
         int ch = (height + cells - 1) / cells, cw = (width + cells - 1) / cells;
-        var grid = (torch.rand([count, 1, cells, cells], generator: generator) < keep).to_type(ScalarType.Float32);
-        var up = nn.functional.interpolate(grid, [(cells + 1) * ch, (cells + 1) * cw], mode: InterpolationMode.Bilinear, align_corners: false);
-        var dy = torch.randint(0, ch, [count], generator: generator).data<long>().ToArray();
-        var dx = torch.randint(0, cw, [count], generator: generator).data<long>().ToArray();
-        var masks = torch.stack(Enumerable.Range(0, count).Select(i => up[i].narrow(1, dy[i], height).narrow(2, dx[i], width)));
-        return masks.to(device).MoveToOuterDisposeScope();
+        var grids = (torch.rand([count, 1, cells, cells], generator: generator) < keep).to_type(ScalarType.Float32);
+        using var dy = torch.randint(0, ch, [count], generator: generator);
+        using var dx = torch.randint(0, cw, [count], generator: generator);
+        return new MaskDraws(grids, dy.data<long>().ToArray(), dx.data<long>().ToArray(), height, width);
+    }
+
+    /// <summary>Drawn masks: the low-resolution grids and shifts; <see cref="Masks"/> upsamples a range of them.</summary>
+    /// <param name="Grids">count×1×s×s cells (1 = keep).</param>
+    /// <param name="ShiftY">Vertical shift of each mask, below one cell.</param>
+    /// <param name="ShiftX">Horizontal shift of each mask, below one cell.</param>
+    /// <param name="Height">Image height.</param>
+    /// <param name="Width">Image width.</param>
+    public sealed record MaskDraws(Tensor Grids, long[] ShiftY, long[] ShiftX, int Height, int Width)
+    {
+        /// <summary>Masks <paramref name="start"/>..+<paramref name="count"/> as count×1×H×W in [0, 1]: each grid upsampled bilinearly to (s+1)·⌈H/s⌉ and cropped at its shift.</summary>
+        public Tensor Masks(int start, int count, Device device)
+        {
+            using var scope = torch.NewDisposeScope();
+            long cells = Grids.shape[2];
+            long ch = (Height + cells - 1) / cells, cw = (Width + cells - 1) / cells;
+            var up = nn.functional.interpolate(Grids.narrow(0, start, count), [(cells + 1) * ch, (cells + 1) * cw],
+                mode: InterpolationMode.Bilinear, align_corners: false);
+            var masks = torch.stack(Enumerable.Range(0, count).Select(i => up[i].narrow(1, ShiftY[start + i], Height).narrow(2, ShiftX[start + i], Width)));
+            return masks.to(device).MoveToOuterDisposeScope();
+        }
     }
 
     /// <inheritdoc />
@@ -69,7 +90,7 @@ public sealed class Rise : IAttributionMethod
         var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
         int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, classes = call.Classes;
         var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
-        var generator = new Generator((ulong)Options.Seed);
+        var draws = Draw(Options.NSamples, h, w, Options.Cells, Options.KeepProbability, new Generator((ulong)Options.Seed));
         var saliency = torch.zeros([n, classes, h * w], dtype: ScalarType.Float64, device: call.X.device);
         int chunk = Math.Max(1, Options.PerturbationsPerEval);
         for (int start = 0; start < Options.NSamples; start += chunk)
@@ -77,7 +98,7 @@ public sealed class Rise : IAttributionMethod
             cancel.ThrowIfCancellationRequested();
             using var inner = torch.NewDisposeScope();
             int m = Math.Min(chunk, Options.NSamples - start);
-            var masks = Masks(m, h, w, Options.Cells, Options.KeepProbability, generator, call.X.device); // m×1×H×W
+            var masks = draws.Masks(start, m, call.X.device); // m×1×H×W
             var flat = masks.reshape(m, h * w).to_type(ScalarType.Float64);
             for (int i = 0; i < n; i++)
             {

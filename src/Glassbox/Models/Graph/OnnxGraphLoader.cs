@@ -21,6 +21,8 @@ public static class OnnxGraphLoader
     public static IImageModel Load(string path, Device? device = null)
     {
         if (!File.Exists(path)) throw new GlassboxException($"ONNX file '{path}' does not exist.");
+        if (!Glassbox.IO.ContainedPath.IsRegularFile(Glassbox.IO.ContainedPath.RealPath(Path.GetFullPath(path), $"ONNX file '{path}'")))
+            throw new GlassboxException($"ONNX file '{path}' is not a regular file (a device, pipe or socket). Pass the .onnx file itself.");
         string sidecar = Path.ChangeExtension(path, ".json");
         var json = File.Exists(sidecar) ? ModelDescription.ReadJson(sidecar) : new JsonObject();
         if (json[ForceRuntimeKey] is JsonValue force && force.TryGetValue(out bool runtime) && runtime)

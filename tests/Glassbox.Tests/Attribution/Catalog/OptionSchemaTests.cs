@@ -28,7 +28,7 @@ public class OptionSchemaTests
         ["grad-cam"] = new GradCamOptions(), ["grad-cam-plus-plus"] = new GradCamPlusPlusOptions(), ["score-cam"] = new ScoreCamOptions(),
         ["guided-grad-cam"] = new GuidedGradCamOptions(), ["occlusion"] = new OcclusionOptions(), ["feature-ablation"] = new FeatureAblationOptions(),
         ["lime"] = new LimeOptions(), ["shapley-value-sampling"] = new ShapleyValueSamplingOptions(), ["kernel-shap"] = new KernelShapOptions(),
-        ["partition-shap"] = new PartitionShapOptions(),
+        ["partition-shap"] = new PartitionShapOptions(), ["rise"] = new RiseOptions(),
     };
 
     public static TheoryData<string> Methods()
@@ -78,7 +78,7 @@ public class OptionSchemaTests
         "integer" => ((int)Math.Max(f.Min ?? 0, 0) + 3).ToString(),
         "number" => "0.375",
         "boolean" => f.Default == "true" ? "false" : "true",
-        "choice" => f.Choices![^1],
+        "choice" => f.Choices!.Last(c => c != f.Default),
         "integer-list" => "2,3",
         "baselines" => "constant:0.25",
         "feature-mask" => "grid:2",
