@@ -1,5 +1,6 @@
 using Glassbox.Metrics.Agreement;
 using Glassbox.Metrics.Axiomatic;
+using Glassbox.Metrics.Complexity;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Models;
 
@@ -25,6 +26,7 @@ public sealed class MetricCatalog
         new(new Deletion(), "Area under the explained output as the most important pixels are removed first (Petsiuk et al. 2018)."),
         new(new SpearmanRankCorrelation(), "Spearman's ρ between two explanations' maps of the same inputs and targets (Spearman 1904)."),
         new(new TopFractionOverlap(), "Share of one explanation's top 10 % pixels that are also in the other's top 10 %."),
+        new(new Sparseness(), "Gini index of the map's |attributions|: how few pixels carry the explanation (Chalasani et al. 2020)."),
     ]);
 
     /// <summary>All entries, in registration order.</summary>
