@@ -17,22 +17,23 @@ public class MetricCatalogTests
     public void Default_ListsEveryMetric_WithItsCategoryAndDirection()
     {
         var catalog = MetricCatalog.Default;
-        Assert.Equal(["completeness", "deletion", "spearman-rank-correlation", "top-fraction-overlap"], catalog.Entries.Select(e => e.Name));
-        (string Name, MetricCategory Category, bool Higher, bool Pairwise)[] expected =
+        Assert.Equal(["completeness", "deletion", "spearman-rank-correlation", "top-fraction-overlap", "sparseness"], catalog.Entries.Select(e => e.Name));
+        (string Name, MetricCategory Category, bool Higher, bool Pairwise, MetricRequirement Needs)[] expected =
         [
-            ("completeness", MetricCategory.Axiomatic, false, false),
-            ("deletion", MetricCategory.Faithfulness, false, false),
-            ("spearman-rank-correlation", MetricCategory.Agreement, true, true),
-            ("top-fraction-overlap", MetricCategory.Agreement, true, true),
+            ("completeness", MetricCategory.Axiomatic, false, false, MetricRequirement.Forward),
+            ("deletion", MetricCategory.Faithfulness, false, false, MetricRequirement.Forward),
+            ("spearman-rank-correlation", MetricCategory.Agreement, true, true, MetricRequirement.None),
+            ("top-fraction-overlap", MetricCategory.Agreement, true, true, MetricRequirement.None),
+            ("sparseness", MetricCategory.Complexity, true, false, MetricRequirement.None),
         ];
-        foreach (var (name, category, higher, pairwise) in expected)
+        foreach (var (name, category, higher, pairwise, needs) in expected)
         {
             var e = catalog.Get(name);
             Assert.Equal(category, e.Category);
             Assert.Equal(higher, e.HigherIsBetter);
             Assert.Equal(pairwise, e.IsPairwise);
             Assert.Equal(!pairwise, e.Metric is IExplanationMetric);
-            Assert.Equal(pairwise ? MetricRequirement.None : MetricRequirement.Forward, e.Requirement);
+            Assert.Equal(needs, e.Requirement);
             Assert.Matches(new Regex("^[a-z]+(-[a-z]+)*$"), e.Name);
             Assert.False(string.IsNullOrWhiteSpace(e.Summary));
         }
@@ -46,7 +47,7 @@ public class MetricCatalogTests
         Assert.IsType<Completeness>(catalog.Get("COMPLETENESS").Metric);
         var ex = Assert.Throws<GlassboxException>(() => catalog.Get("pixel-flipping"));
         Assert.Contains("Unknown metric 'pixel-flipping'", ex.Message);
-        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap", ex.Message);
+        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap, sparseness", ex.Message);
         Assert.Throws<ArgumentException>(() => new MetricCatalog([new(new Deletion(), "x"), new(new Deletion(), "y")]));
     }
 
@@ -82,7 +83,7 @@ public class MetricCatalogTests
         using var model = new BlackBoxModel(Linear());
         var ex = Assert.Throws<GlassboxException>(() => catalog.CheckModel(new GradientNorm(), model));
         Assert.Contains("gradient-norm needs gradients", ex.Message);
-        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap", ex.Message);
+        Assert.Contains("completeness, deletion, spearman-rank-correlation, top-fraction-overlap, sparseness", ex.Message);
         catalog.CheckModel(new Deletion(), model);
         using var differentiable = Linear();
         catalog.CheckModel(new GradientNorm(), differentiable);
