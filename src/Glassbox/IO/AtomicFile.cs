@@ -34,7 +34,7 @@ public static class AtomicFile
     /// Deletes temporary files that writers of <paramref name="name"/> killed before their rename left in
     /// <paramref name="dir"/>: those whose process is gone and that are older than <see cref="AtomicFolder.StaleAfter"/>.
     /// </summary>
-    public static void DeleteStale(string dir, string name)
+    internal static void DeleteStale(string dir, string name)
     {
         try
         {

@@ -8,7 +8,7 @@ namespace Glassbox.IO;
 /// escapes, symbolic links whose real target leaves the folder, and entries that are not regular files (FIFOs,
 /// devices, sockets, folders). Messages name the path but never the file's content.
 /// </summary>
-public static class ContainedPath
+internal static class ContainedPath
 {
     private const int MaxLinkHops = 40;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Glassbox.IO;
 
 /// <summary>Checksums of files.</summary>
-public static class FileHash
+internal static class FileHash
 {
     /// <summary>The SHA-256 of the file's content as 64 lowercase hex digits.</summary>
     public static string Sha256Hex(string path)

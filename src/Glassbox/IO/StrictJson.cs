@@ -8,7 +8,7 @@ namespace Glassbox.IO;
 /// Parses JSON that a file claims to be, refusing what System.Text.Json accepts silently: a key repeated in one
 /// object (the last one would win, so two readers of the file could disagree) and bytes that are not UTF-8.
 /// </summary>
-public static class StrictJson
+internal static class StrictJson
 {
     /// <summary>
     /// Parses <paramref name="utf8"/>; <paramref name="fail"/> turns a description of the problem (e.g.
