@@ -8,7 +8,7 @@ namespace Glassbox.Engine;
 /// pass of the reference CNN several times faster early in a process. Control with <c>GLASSBOX_MALLOC</c>:
 /// <c>tuned</c> (default), <c>default</c> (leave glibc alone). Any <c>MALLOC_*_</c> variable set by the user wins.
 /// </summary>
-public static class MallocTuning
+internal static class MallocTuning
 {
     private const int MTrimThreshold = -1;
     private const int MTopPad = -2;
