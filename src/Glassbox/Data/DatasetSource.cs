@@ -30,7 +30,7 @@ public sealed record DatasetSource
     public IReadOnlyList<DatasetFile> Files { get; }
 
     /// <summary>URL of one file.</summary>
-    public Uri UriOf(DatasetFile file) => new(BaseUri, Uri.EscapeDataString(file.FileName));
+    internal Uri UriOf(DatasetFile file) => new(BaseUri, Uri.EscapeDataString(file.FileName));
 
     /// <summary>MNIST (LeCun, Cortes and Burges) from the PyTorch mirror; SHA-256 of the official gzip files.</summary>
     public static DatasetSource Mnist => new("mnist", new Uri("https://ossci-datasets.s3.amazonaws.com/mnist/"),

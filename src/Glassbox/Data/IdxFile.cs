@@ -9,7 +9,7 @@ namespace Glassbox.Data;
 /// magic 0x00 0x00 type ndims, then ndims big-endian int32 sizes, then the data. Only the unsigned byte type
 /// (0x08) is supported. Gzip-compressed files are recognised by their magic bytes, not by their extension.
 /// </summary>
-public static class IdxFile
+internal static class IdxFile
 {
     /// <summary>IDX type code for unsigned bytes.</summary>
     public const byte UnsignedByteType = 0x08;

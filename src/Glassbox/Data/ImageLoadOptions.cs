@@ -13,10 +13,10 @@ public sealed record ImageLoadOptions(int Channels = 3, int? Height = null, int?
     public const long MaxPixels = 1L << 28;
 
     /// <summary>Whether images are resized to <see cref="Height"/>×<see cref="Width"/>.</summary>
-    public bool Resizes => Height is not null && Width is not null;
+    internal bool Resizes => Height is not null && Width is not null;
 
     /// <summary>Throws a <see cref="GlassboxException"/> if the options are inconsistent.</summary>
-    public void Validate()
+    internal void Validate()
     {
         if (Channels is not (1 or 3))
             throw new GlassboxException($"Images can be loaded with 1 (grayscale) or 3 (RGB) channels, not {Channels}.");
