@@ -96,7 +96,7 @@ public static class Checkpoint
     }
 
     /// <summary>Restores a checkpoint that a killed save left in its backup, and deletes dead saves' leftovers.</summary>
-    public static void Recover(string folder)
+    internal static void Recover(string folder)
     {
         if (string.IsNullOrWhiteSpace(folder)) return;
         string target = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) == MetadataFile && !Directory.Exists(folder)
