@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Glassbox.Metrics.Common;
 
 /// <summary>The checks and model evaluations metrics share, with errors that say what to do.</summary>
-public static class MetricInputs
+internal static class MetricInputs
 {
     /// <summary>Throws unless <paramref name="explanation"/> explains <paramref name="inputs"/> (N×C×H×W of the model's size) with valid targets.</summary>
     public static void CheckExplained(IImageModel model, Tensor inputs, Explanation explanation, string metric)

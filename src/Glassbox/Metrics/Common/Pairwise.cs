@@ -3,7 +3,7 @@ using Glassbox.Attribution;
 namespace Glassbox.Metrics.Common;
 
 /// <summary>Compares two explanations map by map.</summary>
-public static class Pairwise
+internal static class Pairwise
 {
     /// <summary>A comparison of two maps of equal length.</summary>
     public delegate double MapComparison(ReadOnlySpan<float> a, ReadOnlySpan<float> b);
