@@ -4,7 +4,7 @@ namespace Glassbox.Attribution.Approximation;
 /// Gauss–Legendre quadrature on [0,1]: <c>alphas = 0.5·(1 + nodes)</c>, <c>weights = 0.5·w</c>, the form Captum uses
 /// for path integrals. Nodes come from Newton's method on the Legendre polynomial (double precision).
 /// </summary>
-public static class GaussLegendre
+internal static class GaussLegendre
 {
     /// <summary>Points in (0,1), ascending, and weights summing to 1, for <paramref name="n"/> nodes.</summary>
     public static (double[] Alphas, double[] Weights) UnitInterval(int n)

@@ -16,7 +16,7 @@ public enum IntegrationMethod
 }
 
 /// <summary>Names, parsing and quadrature points of <see cref="IntegrationMethod"/>.</summary>
-public static class IntegrationMethods
+internal static class IntegrationMethods
 {
     /// <summary>The command-line (Captum) names, in enum order.</summary>
     public static IReadOnlyList<string> Names { get; } =

@@ -8,7 +8,7 @@ namespace Glassbox.Attribution.Approximation;
 /// sum to (n−1)/n rather than 1 (the textbook trapezoid on n points uses 1/(n−1)). Integrated gradients with it
 /// therefore recover only (n−1)/n of f(x) − f(b) on a linear model (2 % short at 50 steps); kept for parity.</para>
 /// </summary>
-public static class Riemann
+internal static class Riemann
 {
     /// <summary>Alphas and step sizes for <paramref name="method"/> (a Riemann method) and <paramref name="steps"/> ≥ 2 steps.</summary>
     public static (double[] Alphas, double[] Weights) UnitInterval(IntegrationMethod method, int steps)
