@@ -7,7 +7,7 @@ namespace Glassbox.Attribution.Common;
 /// Collects a method's attributions slot by slot (slot k = the k-th target of every input) and builds the
 /// <see cref="Explanation"/>, computing outputs, base values and completeness errors where the method promises them.
 /// </summary>
-public sealed class ExplanationBuilder
+internal sealed class ExplanationBuilder
 {
     private readonly float[] _values;
     private readonly int _mapSize;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Glassbox.Attribution.Common;
 
 /// <summary>The checks every attribution method makes on its inputs before any work, with errors that say what to do.</summary>
-public static class InputChecks
+internal static class InputChecks
 {
     /// <summary>Throws a <see cref="GlassboxException"/> when <paramref name="t"/> holds NaN or infinite values.</summary>
     /// <param name="t">The tensor to check.</param>

@@ -8,7 +8,7 @@ namespace Glassbox.Attribution.Common;
 /// Gradients of one selected logit per row with respect to the input, evaluated in memory-bounded internal batches
 /// (Captum's <c>internal_batch_size</c>). Only the input gradient is computed; parameters get no gradients.
 /// </summary>
-public static class TargetGradients
+internal static class TargetGradients
 {
     /// <summary>
     /// For M×C×H×W <paramref name="points"/> and one class per row, returns (gradient M×C×H×W, logit of that class M).

@@ -11,7 +11,7 @@ namespace Glassbox.Attribution.Perturbation;
 /// prepared, the targets resolved into an <see cref="ExplanationBuilder"/>, the <see cref="PerturbationRunner"/>, and
 /// on request the feature masks, the baselines, f(x) and f(baseline). Created inside the method's dispose scope.
 /// </summary>
-public sealed class PerturbationCall
+internal sealed class PerturbationCall
 {
     private double[]? _f0;
 
