@@ -1,6 +1,7 @@
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Models;
+using Glassbox.Visualization;
 
 namespace Glassbox.App;
 
@@ -44,7 +45,7 @@ public static class CheckStage
         var deletion = Deletion.Evaluate(model, pixels, maps, targets, options);
         var checks = new ReliabilityChecks(explained.Entry.Name, explained.Additivity, e.AdditivityGuaranteed, deletion, targets);
         observer.StageFinished(stage, $"deletion AUC {deletion.AttributionAuc:F3} by attribution vs {deletion.RandomAuc:F3} random" +
-            (checks.Additivity is { } a ? $"; max {(checks.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {a.Max:E2}" : ""));
+            (checks.Additivity is { } a ? $"; max {(checks.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {NumberFormat.Scientific(a.Max)}" : ""));
         return checks;
     }
 }

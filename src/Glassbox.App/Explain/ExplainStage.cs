@@ -6,6 +6,7 @@ using Glassbox.Models;
 using Glassbox.Attribution.Catalog;
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Visualization;
 
 namespace Glassbox.App;
 
@@ -64,7 +65,7 @@ public static class ExplainStage
         var result = new ExplainedImages(entry, e, info, names, probs, predictions, (method as DeepShap)?.ExpectedValue, backgroundCount, seconds, settings);
         var additivity = result.Additivity;
         observer.StageFinished(stage, $"{n} inputs × {e.TargetsPerInput} classes in {seconds:F1} s" +
-            (additivity is null ? "" : $"; max {(e.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {additivity.Max:E2}"));
+            (additivity is null ? "" : $"; max {(e.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {NumberFormat.Scientific(additivity.Max)}"));
         return result;
     }
 

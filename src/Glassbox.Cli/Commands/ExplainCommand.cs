@@ -3,6 +3,7 @@ using Glassbox.Attribution;
 using Glassbox.App;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Glassbox.Visualization;
 
 namespace Glassbox.Cli.Commands;
 
@@ -64,12 +65,12 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
         if (a is null)
             AnsiConsole.MarkupLine("This method makes no completeness promise; no additivity check applies.");
         else if (!e.AdditivityGuaranteed)
-            AnsiConsole.MarkupLine($"Convergence delta (Σφ − (f(x) − f(baseline)); an estimator's error, not a failure): max |δ| = {a.Max:E2}, mean {a.Mean:E2} over {a.Count} explanations.");
+            AnsiConsole.MarkupLine($"Convergence delta (Σφ − (f(x) − f(baseline)); an estimator's error, not a failure): max |δ| = {NumberFormat.Scientific(a.Max)}, mean {NumberFormat.Scientific(a.Mean)} over {a.Count} explanations.");
         else if (a.Holds)
-            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[[f]] − Σφ| = {a.Max:E2} over {a.Count} explanations (tolerance {a.Tolerance:E0}·max(1,|f(x)|)).");
+            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[[f]] − Σφ| = {NumberFormat.Scientific(a.Max)} over {a.Count} explanations (tolerance {NumberFormat.Scientific(a.Tolerance, 0)}·max(1,|f(x)|)).");
         else
         {
-            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {a.Max:E2}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
+            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {NumberFormat.Scientific(a.Max)}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
             exit = 3;
         }
         if (result.Checks is { } checks)

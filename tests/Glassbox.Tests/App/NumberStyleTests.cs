@@ -1,0 +1,17 @@
+using Glassbox.Visualization;
+
+namespace Glassbox.Tests.App;
+
+public class NumberStyleTests
+{
+    [Theory]
+    [InlineData(1.2634e-5, 2, "1.26e-5")]
+    [InlineData(-340.0, 2, "-3.40e+2")]
+    [InlineData(0.0, 2, "0.00e+0")]
+    [InlineData(1e-4, 0, "1e-4")]
+    [InlineData(6.02e23, 1, "6.0e+23")]
+    [InlineData(double.NaN, 2, "NaN")]
+    [InlineData(double.PositiveInfinity, 2, "inf")]
+    public void Scientific_UsesShortExponents(double value, int decimals, string expected)
+        => Assert.Equal(expected, NumberFormat.Scientific(value, decimals));
+}
