@@ -1,6 +1,7 @@
 using Glassbox.Attribution;
 using Glassbox.Data;
 using Glassbox.Engine;
+using Glassbox.IO;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Models;
@@ -26,10 +27,21 @@ namespace Glassbox.App;
 /// <param name="Device">cpu, cuda or auto.</param>
 /// <param name="Threads">libtorch threads (0 = default).</param>
 /// <param name="Checks">Also run the reliability checks (additivity where promised; deletion against random order).</param>
+/// <param name="PlotRows">Inputs shown in the image plot (the first ones); the arrays hold every input whatever the plot shows.</param>
+/// <param name="ChunkSize">Inputs explained together; each chunk's attributions go to attributions.npy as they are made, so memory
+/// does not grow with the number of inputs. 0 explains all at once. Random methods draw per chunk.</param>
 public sealed record ExplainRequest(
     string Model, string Input, string OutputFolder, string Background, string Method = "deep-shap",
     IReadOnlyDictionary<string, string>? MethodOptions = null, int BackgroundSize = 100, string Classes = "all", string? Target = null,
-    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false);
+    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false,
+    int PlotRows = ExplainRequest.DefaultPlotRows, int ChunkSize = ExplainRequest.DefaultChunkSize)
+{
+    /// <summary>Rows of the image plot unless asked otherwise.</summary>
+    public const int DefaultPlotRows = 16;
+
+    /// <summary>Inputs per chunk unless asked otherwise.</summary>
+    public const int DefaultChunkSize = 64;
+}
 
 /// <summary>What <c>glassbox explain</c> wrote.</summary>
 /// <param name="Explanation">The attributions.</param>
@@ -40,7 +52,14 @@ public sealed record ExplainRequest(
 /// <param name="Seconds">Time spent in the attribution method.</param>
 /// <param name="Checks">The reliability checks, when requested.</param>
 public sealed record ExplainResult(Explanation Explanation, CompletenessReport? Additivity, IReadOnlyDictionary<string, string> Files, string[] InputNames,
-    int[] Predictions, double Seconds, ReliabilityChecks? Checks = null);
+    int[] Predictions, double Seconds, ReliabilityChecks? Checks = null)
+{
+    /// <summary>Inputs whose maps <see cref="Explanation"/>.Values holds: all when they fit in one chunk, else the plotted rows (attributions.npy holds all).</summary>
+    public int RowsInMemory { get; init; } = int.MaxValue;
+
+    /// <summary>Inputs shown in the image plot.</summary>
+    public int PlotRows { get; init; }
+}
 
 /// <summary>
 /// <c>glassbox explain</c>: loads a model and inputs, then composes the stages explain → check (on request) → write
@@ -48,14 +67,24 @@ public sealed record ExplainResult(Explanation Explanation, CompletenessReport? 
 /// </summary>
 public static class ExplainJob
 {
-    /// <summary>Runs the request; throws <see cref="GlassboxException"/> on bad input.</summary>
+    /// <summary>
+    /// Runs the request; throws <see cref="GlassboxException"/> on bad input. The output folder is locked for the run
+    /// (a second run into it fails at once) and written as one unit: everything goes to a temporary folder beside it that
+    /// replaces it only when complete, so the folder always holds one whole run.
+    /// </summary>
     public static ExplainResult Run(ExplainRequest r, IRunObserver? observer = null, CancellationToken cancel = default, MethodCatalog? catalog = null)
     {
         observer ??= new SilentObserver();
         catalog ??= MethodCatalog.Default;
+        OutputLayout.CheckFolderName(r.OutputFolder);
         if (r.TopK < 0) throw new GlassboxException($"--top-k must be 0 (all explained classes) or positive, not {r.TopK}.");
         if (r.BackgroundSize < 1) throw new GlassboxException($"--background-size must be at least 1, not {r.BackgroundSize}.");
+        if (r.PlotRows < 1) throw new GlassboxException($"--plot-rows must be at least 1, not {r.PlotRows}.");
+        if (r.ChunkSize < 0) throw new GlassboxException($"--chunk-size must be 0 (all inputs at once) or positive, not {r.ChunkSize}.");
+        RunLimits.CheckThreads(r.Threads);
         var entry = catalog.Get(r.Method);
+        string folder = AtomicFolder.CheckTarget(r.OutputFolder, OutputLayout.IsExplainEntry);
+        using var runLock = OutputLock.Acquire(folder);
         var ctx = TorchContext.Create(r.Device, r.Threads, r.Seed);
         using var model = LoadModel(r.Model, ctx.Device);
         MethodCatalog.CheckModel(entry, model);
@@ -63,18 +92,43 @@ public static class ExplainJob
         var (pixels, _, names) = InputImages.Load(r.Input, info);
         var options = r.MethodOptions ?? new Dictionary<string, string>();
 
-        var explained = ExplainStage.Run(model, entry, options, pixels, names,
-            predictions => r.Target is { } t ? TargetSelection.Parse(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
-            r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), observer, cancel: cancel);
-        var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
-        var about = new Dictionary<string, object?>
+        ExplainResult? result = null;
+        AtomicFolder.Write(folder, temp =>
         {
-            ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
-            ["options"] = explained.Settings.Describe(),
-            ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
-        };
-        var files = WriteStage.Write(new OutputLayout(r.OutputFolder), explained, checks, r.TopK, about);
-        return new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks);
+            var layout = new OutputLayout(temp);
+            NpyStreamWriter? attributions = null;
+            try
+            {
+                var plan = new ChunkPlan(r.ChunkSize, (start, chunk) =>
+                {
+                    attributions ??= new NpyStreamWriter(layout.Attributions, [names.Length, chunk.TargetsPerInput, info.Channels, info.Height, info.Width]);
+                    attributions.Append(chunk.Values);
+                }, KeepRows: r.PlotRows, KeepCheckMaps: r.Checks);
+                var explained = ExplainStage.Run(model, entry, options, pixels, names,
+                    predictions => r.Target is { } t ? TargetSelection.Parse(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
+                    r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
+                attributions!.Complete();
+                var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
+                var about = new Dictionary<string, object?>
+                {
+                    ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
+                    ["options"] = explained.Settings.Describe(),
+                    ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+                };
+                var streamed = new Dictionary<string, string> { ["attributions"] = layout.Relative(layout.Attributions) };
+                var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed);
+                int plotted = Math.Min(r.PlotRows, names.Length);
+                result = new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks)
+                {
+                    RowsInMemory = Math.Min(explained.RowsInMemory, names.Length), PlotRows = plotted,
+                };
+            }
+            finally
+            {
+                attributions?.Dispose();
+            }
+        }, f => File.Exists(Path.Combine(f, "explanation.json")), OutputLayout.IsExplainEntry);
+        return result!;
     }
 
     /// <summary>Loads the model to explain.</summary>
@@ -103,6 +157,7 @@ public static class ExplainJob
         ImageDataset background;
         if (Directory.Exists(r.Background))
         {
+            MemoryBudget.CheckBackground(r.BackgroundSize, info);
             var train = MnistFormat.LoadFolder(r.Background, "train");
             if (train.Channels != info.Channels || train.Height != info.Height || train.Width != info.Width)
                 throw new GlassboxException($"Background images in '{r.Background}' are {train.Channels}×{train.Height}×{train.Width}; the model expects {info.Channels}×{info.Height}×{info.Width}. Pass --baselines <file.npy>.");
@@ -111,6 +166,7 @@ public static class ExplainJob
         else
         {
             var (px, count, _) = InputImages.Load(r.Background, info);
+            MemoryBudget.CheckBackground(count, info, "--background");
             background = new ImageDataset(px, count, info.Channels, info.Height, info.Width, new int[count], info.ClassNames);
         }
         return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);

@@ -42,6 +42,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        Glassbox.App.RunLimits.CheckThreads(s.Threads);
         if (s.Methods is not null) return RunMethods(s, context);
         var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)

@@ -56,11 +56,13 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
             _ => throw new GlassboxException($"--output must be logits or probabilities, not '{s.Output}'."),
         };
         var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? Paths.ShippedSample(), s.Method, s.MethodOptions,
-            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks);
+            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize);
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var e = result.Explanation;
         var a = result.Additivity;
-        AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s.");
+        AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s ({e.Count / Math.Max(1e-9, result.Seconds):F1} images/s).");
+        if (result.PlotRows < e.Count)
+            AnsiConsole.MarkupLine($"The image plot shows the first {result.PlotRows} of {e.Count} inputs (--plot-rows); attributions.npy holds all of them.");
         int exit = 0;
         if (a is null)
             AnsiConsole.MarkupLine("This method makes no completeness promise; no additivity check applies.");
