@@ -38,7 +38,7 @@ public sealed class OutputLock : IDisposable
         {
             try
             {
-                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.DeleteOnClose);
                 var text = System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n{DateTime.UtcNow:O}\n");
                 stream.Write(text);
                 stream.Flush();
@@ -78,7 +78,8 @@ public sealed class OutputLock : IDisposable
         }
     }
 
-    // .NET takes an exclusive advisory lock (flock) for FileShare.None, so a second exclusive open fails while the owner runs.
+    // .NET takes a shared advisory lock (flock) for FileShare.Read and an exclusive one for FileShare.None: readers can read
+    // the owner while it runs, an exclusive probe cannot.
     private static bool IsHeldOpen(string path)
     {
         try

@@ -105,7 +105,7 @@ public static class ExplainJob
                     attributions.Append(chunk.Values);
                 }, KeepRows: r.PlotRows, KeepCheckMaps: r.Checks);
                 var explained = ExplainStage.Run(model, entry, options, pixels, names,
-                    predictions => r.Target is { } t ? TargetSelection.Parse(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
+                    predictions => r.Target is { } t ? ParseTarget(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
                     r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
                 attributions!.Complete();
                 var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
@@ -134,6 +134,20 @@ public static class ExplainJob
     /// <summary>Loads the model to explain.</summary>
     public static IImageModel LoadModel(string path, Device device) => Glassbox.Models.Sources.ModelLoader.Load(path, device);
 
+    /// <summary>
+    /// Parses <c>--target</c>: a class index or name for every input, or a .npy of class indices. An index outside the
+    /// model's classes (10 for ten classes, 4294967299, −1) is an error naming the classes.
+    /// </summary>
+    public static TargetSelection ParseTarget(string spec, int inputs, IReadOnlyList<string> classNames)
+    {
+        string s = spec.Trim();
+        bool isName = classNames.Any(c => string.Equals(c, s, StringComparison.OrdinalIgnoreCase));
+        if (!isName && s.Length > 0 && (char.IsAsciiDigit(s[0]) || s[0] is '-' or '+') && s.Skip(1).All(char.IsAsciiDigit)
+            && (!long.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long v) || v < 0 || v >= classNames.Count))
+            throw new GlassboxException($"--target {s} is not a class of this model: it has classes 0..{classNames.Count - 1} ({string.Join(", ", classNames.Select((c, i) => $"{i}={c}"))}).");
+        return TargetSelection.Parse(spec, inputs, classNames);
+    }
+
     /// <summary>Parses "all", "predicted" or a list of class indices/names.</summary>
     public static TargetSelection ParseClasses(string spec, IReadOnlyList<string> classNames, int[] predictions)
     {
@@ -145,7 +159,7 @@ public static class ExplainJob
         {
             int byName = classNames.ToList().FindIndex(c => string.Equals(c, part, StringComparison.OrdinalIgnoreCase));
             if (byName >= 0) list.Add(byName);
-            else if (int.TryParse(part, out int idx) && idx >= 0 && idx < classNames.Count) list.Add(idx);
+            else if (int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int idx) && idx >= 0 && idx < classNames.Count) list.Add(idx);
             else throw new GlassboxException($"Unknown class '{part}'. The model's classes are: {string.Join(", ", classNames.Select((c, i) => $"{i}={c}"))}; or use 'all' or 'predicted'.");
         }
         if (list.Count == 0) throw new GlassboxException("No class given; use --classes all, predicted, or a list like 3,7.");
