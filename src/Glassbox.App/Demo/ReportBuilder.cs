@@ -87,7 +87,7 @@ public static class ReportBuilder
             h.Append("<tr><td>").Append(E(md.Name)).Append(" (<code>").Append(E(md.Checkpoint)).Append("</code>)</td><td>").Append(E(md.TrainedOn))
              .Append("</td><td class=\"num\">").Append(md.TrainImages).Append("</td><td class=\"num\">").Append(P(md.TestAccuracy))
              .Append("</td><td class=\"num\">").Append(P(md.ValidationAccuracy)).Append("</td><td class=\"num\">").Append(md.History?.Epochs?.Count ?? 0)
-             .Append("</td><td class=\"num\">").Append(md.History?.Epochs is { Count: > 0 } epochs ? F(epochs.Average(e => e.SamplesPerSecond), "F0") : "n/a").Append("</td></tr>");
+             .Append("</td><td class=\"num\">").Append(md.History?.Epochs?.Where(e => e is not null).ToList() is { Count: > 0 } epochs ? F(epochs.Average(e => e.SamplesPerSecond), "F0") : "n/a").Append("</td></tr>");
         }
         h.Append("</table><p>").Append(E($"Architecture {m.Settings.Architecture}; Adam (lr 1e-3), cross-entropy, batch {m.Settings.BatchSize}, {m.Settings.Epochs} epochs, seed {m.Settings.Seed}. " +
             $"Data: {m.Data.TrainImages} training and {m.Data.TestImages} test images of {m.Data.Channels}×{m.Data.Height}×{m.Data.Width}; the training images are split 80/20 (seed {m.Settings.SplitSeed}) into {m.Data.SubsetTrainImages} for model B and {m.Data.ValidationImages} validation images. Model A saw the validation images during training, so its validation accuracy is optimistic; compare the test column."))

@@ -57,8 +57,11 @@ public sealed record ExplainResult(Explanation Explanation, CompletenessReport? 
     /// <summary>Inputs whose maps <see cref="Explanation"/>.Values holds: all when they fit in one chunk, else the plotted rows (attributions.npy holds all).</summary>
     public int RowsInMemory { get; init; } = int.MaxValue;
 
-    /// <summary>Inputs shown in the image plot.</summary>
+    /// <summary>Inputs shown in the image plot (0 when it could not be drawn; <see cref="Warnings"/> says why).</summary>
     public int PlotRows { get; init; }
+
+    /// <summary>What was left out of the output (e.g. an image plot too large to draw); the arrays are complete.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -116,11 +119,12 @@ public static class ExplainJob
                     ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
                 };
                 var streamed = new Dictionary<string, string> { ["attributions"] = layout.Relative(layout.Attributions) };
-                var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed);
-                int plotted = Math.Min(r.PlotRows, names.Length);
+                var warnings = new List<string>();
+                var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed, warn: warnings.Add);
+                int plotted = files.ContainsKey("imagePlot") ? Math.Min(r.PlotRows, names.Length) : 0;
                 result = new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks)
                 {
-                    RowsInMemory = Math.Min(explained.RowsInMemory, names.Length), PlotRows = plotted,
+                    RowsInMemory = Math.Min(explained.RowsInMemory, names.Length), PlotRows = plotted, Warnings = warnings,
                 };
             }
             finally

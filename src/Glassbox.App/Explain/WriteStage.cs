@@ -20,8 +20,10 @@ public static class WriteStage
     /// <param name="plotRows">Inputs shown in the image plot (the first ones); 0 shows all. A plot never fails the run:
     /// the arrays are complete whatever it shows.</param>
     /// <param name="streamed">Files the caller already wrote by role (the attributions when the explain stage streamed them).</param>
+    /// <param name="warn">Receives what was left out (an image plot too large to draw).</param>
     public static Dictionary<string, string> Write(OutputLayout layout, ExplainedImages x, ReliabilityChecks? checks, int topK,
-        IReadOnlyDictionary<string, object?> about, int[]? labels = null, int plotRows = 0, IReadOnlyDictionary<string, string>? streamed = null)
+        IReadOnlyDictionary<string, object?> about, int[]? labels = null, int plotRows = 0, IReadOnlyDictionary<string, string>? streamed = null,
+        Action<string>? warn = null)
     {
         layout.Create();
         var e = x.Explanation;
@@ -55,9 +57,19 @@ public static class WriteStage
         int rows = plotRows > 0 ? Math.Min(plotRows, n) : n;
         rows = Math.Min(rows, Math.Min(x.RowsInMemory, n));
         var head = x.Head(rows);
-        ExplanationFigures.WriteImagePlot(layout.ImagePlot, head, x.Probabilities.AsSpan(0, rows * info.Classes).ToArray(), x.Names[..rows], topK,
-            ExplanationFigures.ColorbarLabel(x.Entry.Name, e));
-        files["imagePlot"] = layout.Relative(layout.ImagePlot);
+        string? plotError = null;
+        try
+        {
+            ExplanationFigures.WriteImagePlot(layout.ImagePlot, head, x.Probabilities.AsSpan(0, rows * info.Classes).ToArray(), x.Names[..rows], topK,
+                ExplanationFigures.ColorbarLabel(x.Entry.Name, e));
+            files["imagePlot"] = layout.Relative(layout.ImagePlot);
+        }
+        catch (GlassboxException plot)
+        {
+            // A figure never fails the computation: the arrays are written; say why there is no plot.
+            plotError = $"No image plot: {plot.Message} (Use --top-k or --plot-rows.)";
+            warn?.Invoke(plotError);
+        }
         bool additive = e.AdditivityErrors is not null && hasOutputs && hasBase;
         if (additive)
         {
@@ -82,7 +94,8 @@ public static class WriteStage
         summary["predictions"] = x.Predictions;
         summary["targets"] = e.Targets;
         summary["seconds"] = x.Seconds;
-        summary["plotRows"] = rows;
+        summary["plotRows"] = plotError is null ? rows : 0;
+        summary["plotError"] = plotError;
         summary["outputs"] = hasOutputs ? e.Outputs : null;
         summary["baseValues"] = hasBase ? e.BaseValues : null;
         summary["check"] = additivity is null ? null : new

@@ -61,7 +61,9 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
         var e = result.Explanation;
         var a = result.Additivity;
         AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s ({e.Count / Math.Max(1e-9, result.Seconds):F1} images/s).");
-        if (result.PlotRows < e.Count)
+        foreach (var warning in result.Warnings)
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
+        if (result.PlotRows > 0 && result.PlotRows < e.Count)
             AnsiConsole.MarkupLine($"The image plot shows the first {result.PlotRows} of {e.Count} inputs (--plot-rows); attributions.npy holds all of them.");
         int exit = 0;
         if (a is null)

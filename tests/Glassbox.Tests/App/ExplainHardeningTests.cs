@@ -264,6 +264,20 @@ public class ExplainHardeningTests
     }
 
     [Fact]
+    public void Explain_PlotTooLargeToDraw_StillWritesEveryArrayAndTheSummary_AndSaysWhy()
+    {
+        using var dir = new TempDirectory();
+        var (ckpt, input) = Setup(dir, 200);
+        var r = ExplainJob.Run(new ExplainRequest(ckpt, input, dir.File("out"), RepoPaths.MnistSample, "saliency", Classes: "predicted", PlotRows: 200));
+        Assert.Equal(0, r.PlotRows);
+        Assert.Contains("The image plot would be", Assert.Single(r.Warnings));
+        Assert.False(File.Exists(dir.File("out/image_plot.png")));
+        Assert.Equal([200, 1, 1, 28, 28], NpyFile.Read(dir.File("out/attributions.npy")).Shape);
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("out/explanation.json")));
+        Assert.Contains("--plot-rows", json.RootElement.GetProperty("plotError").GetString());
+    }
+
+    [Fact]
     public void NpyStreamWriter_WritesWhatNumPyReads_AndNothingWhenIncomplete()
     {
         using var dir = new TempDirectory();
