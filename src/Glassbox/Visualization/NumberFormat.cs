@@ -44,4 +44,17 @@ public static class NumberFormat
         int exponent = int.Parse(s.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
         return s[..e] + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The shortest text that reads back as <paramref name="value"/>, plain when .NET writes it plainly and in the short
+    /// scientific style otherwise: <c>0.5</c>, <c>1000000</c>, <c>1e-12</c> (not <c>1E-12</c>).
+    /// </summary>
+    public static string Shortest(double value)
+    {
+        string s = value.ToString("R", CultureInfo.InvariantCulture);
+        int e = s.IndexOf('E');
+        if (e < 0) return s;
+        int exponent = int.Parse(s.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        return s[..e] + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString(CultureInfo.InvariantCulture);
+    }
 }

@@ -14,4 +14,12 @@ public class NumberStyleTests
     [InlineData(double.PositiveInfinity, 2, "inf")]
     public void Scientific_UsesShortExponents(double value, int decimals, string expected)
         => Assert.Equal(expected, NumberFormat.Scientific(value, decimals));
+
+    [Theory]
+    [InlineData(0.5, "0.5")]
+    [InlineData(1000000.0, "1000000")]
+    [InlineData(1e-12, "1e-12")]
+    [InlineData(-2.5e20, "-2.5e+20")]
+    public void Shortest_IsPlainOrShortScientific(double value, string expected)
+        => Assert.Equal(expected, NumberFormat.Shortest(value));
 }
