@@ -57,6 +57,25 @@ public sealed record OutputLayout(string Root)
     /// <summary><paramref name="path"/> relative to <see cref="Root"/>, with forward slashes (the keys' values in the files maps).</summary>
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
+    /// <summary>Names <c>glassbox explain</c> writes into its folder; any other entry makes it refuse to replace the folder.</summary>
+    public static IReadOnlySet<string> ExplainFileNames { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "attributions.npy", "shap_values.npy", "expected_value.npy", "targets.npy", "inputs.npy", "labels.npy", "probabilities.npy",
+        "outputs.npy", "base_values.npy", "image_plot.png", "force_plot.html", "force_plot.svg", "explanation.json", "checks.json",
+        "deletion_curves.png", "additivity_errors.png",
+    };
+
+    /// <summary>True for a name an explain folder may hold: its files and the temporary files of their atomic writes.</summary>
+    public static bool IsExplainEntry(string name)
+        => ExplainFileNames.Contains(name) || (name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal));
+
+    /// <summary>Throws a <see cref="GlassboxException"/> when <paramref name="folder"/> (the value of <paramref name="flag"/>) is empty.</summary>
+    public static void CheckFolderName(string? folder, string flag = "-o/--out")
+    {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new GlassboxException($"{flag} is empty; name the output folder (e.g. {flag.Split('/')[^1]} results).");
+    }
+
     /// <summary>Creates the root folder.</summary>
     public void Create() => Directory.CreateDirectory(Root);
 

@@ -37,12 +37,16 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
     {
         var total = Stopwatch.StartNew();
         var o = options;
+        OutputLayout.CheckFolderName(o.OutputFolder);
+        RunLimits.CheckThreads(o.Threads);
         var entry = (catalog ?? MethodCatalog.Default).Get(o.Method);
         var ctx = TorchContext.Create(o.Device, o.Threads, o.Seed);
         var layout = new OutputLayout(Path.GetFullPath(o.OutputFolder));
+        using var runLock = OutputLock.Acquire(layout.Root);
         layout.Create();
 
         var data = LoadData();
+        if (entry.UsesBaselineDistribution) MemoryBudget.CheckBackground(Math.Min(o.BackgroundSize, data.Subset.Count), data.Info);
         var (modelA, modelB) = TrainModels(data, ctx, layout, cancel);
         using (modelA.Model)
         using (modelB.Model)

@@ -1,6 +1,7 @@
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Models;
+using Glassbox.Visualization;
 
 namespace Glassbox.App;
 
@@ -31,20 +32,38 @@ public static class CheckStage
         var pixels = e.Inputs ?? throw new GlassboxException($"The {e.Method} explanation carries no inputs to check.");
         int n = e.Count, k = e.TargetsPerInput, d = e.MapSize, classes = explained.Info.Classes;
         observer.StageStarted(stage, 1);
-        var maps = new float[(long)n * d];
-        var targets = new int[n];
-        for (int i = 0; i < n; i++)
+        float[] maps;
+        int[] targets;
+        if (explained.CheckMaps is { } kept)
+            (maps, targets) = kept;
+        else
         {
-            int row = i;
-            int slot = Enumerable.Range(0, k).FirstOrDefault(s => e.Targets[row * k + s] == explained.Predictions[row], -1);
-            if (slot < 0) slot = Enumerable.Range(0, k).MaxBy(s => explained.Probabilities[row * classes + e.Targets[row * k + s]]);
-            targets[i] = e.Targets[i * k + slot];
-            e.Map(i, slot).CopyTo(maps.AsSpan(i * d, d));
+            if (!explained.Complete) throw new InvalidOperationException("The explain stage streamed its maps; ask it to keep the check maps (ChunkPlan.KeepCheckMaps).");
+            maps = new float[(long)n * d];
+            targets = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                int slot = Slot(e.Targets.AsSpan(i * k, k), explained.Predictions[i], explained.Probabilities.AsSpan(i * classes, classes));
+                targets[i] = e.Targets[i * k + slot];
+                e.Map(i, slot).CopyTo(maps.AsSpan(i * d, d));
+            }
         }
         var deletion = Deletion.Evaluate(model, pixels, maps, targets, options);
         var checks = new ReliabilityChecks(explained.Entry.Name, explained.Additivity, e.AdditivityGuaranteed, deletion, targets);
         observer.StageFinished(stage, $"deletion AUC {deletion.AttributionAuc:F3} by attribution vs {deletion.RandomAuc:F3} random" +
-            (checks.Additivity is { } a ? $"; max {(checks.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {a.Max:E2}" : ""));
+            (checks.Additivity is { } a ? $"; max {(checks.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {NumberFormat.Scientific(a.Max)}" : ""));
         return checks;
+    }
+
+    /// <summary>The target slot whose map orders the deletion: the predicted class when explained, else the most probable explained class.</summary>
+    public static int Slot(ReadOnlySpan<int> targets, int prediction, ReadOnlySpan<float> probabilities)
+    {
+        int best = 0;
+        for (int s = 0; s < targets.Length; s++)
+        {
+            if (targets[s] == prediction) return s;
+            if (probabilities[targets[s]] > probabilities[targets[best]]) best = s;
+        }
+        return best;
     }
 }

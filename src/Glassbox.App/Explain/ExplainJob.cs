@@ -1,6 +1,7 @@
 using Glassbox.Attribution;
 using Glassbox.Data;
 using Glassbox.Engine;
+using Glassbox.IO;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Faithfulness;
 using Glassbox.Models;
@@ -26,10 +27,21 @@ namespace Glassbox.App;
 /// <param name="Device">cpu, cuda or auto.</param>
 /// <param name="Threads">libtorch threads (0 = default).</param>
 /// <param name="Checks">Also run the reliability checks (additivity where promised; deletion against random order).</param>
+/// <param name="PlotRows">Inputs shown in the image plot (the first ones); the arrays hold every input whatever the plot shows.</param>
+/// <param name="ChunkSize">Inputs explained together; each chunk's attributions go to attributions.npy as they are made, so memory
+/// does not grow with the number of inputs. 0 explains all at once. Random methods draw per chunk.</param>
 public sealed record ExplainRequest(
     string Model, string Input, string OutputFolder, string Background, string Method = "deep-shap",
     IReadOnlyDictionary<string, string>? MethodOptions = null, int BackgroundSize = 100, string Classes = "all", string? Target = null,
-    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false);
+    int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false,
+    int PlotRows = ExplainRequest.DefaultPlotRows, int ChunkSize = ExplainRequest.DefaultChunkSize)
+{
+    /// <summary>Rows of the image plot unless asked otherwise.</summary>
+    public const int DefaultPlotRows = 16;
+
+    /// <summary>Inputs per chunk unless asked otherwise.</summary>
+    public const int DefaultChunkSize = 64;
+}
 
 /// <summary>What <c>glassbox explain</c> wrote.</summary>
 /// <param name="Explanation">The attributions.</param>
@@ -40,7 +52,17 @@ public sealed record ExplainRequest(
 /// <param name="Seconds">Time spent in the attribution method.</param>
 /// <param name="Checks">The reliability checks, when requested.</param>
 public sealed record ExplainResult(Explanation Explanation, CompletenessReport? Additivity, IReadOnlyDictionary<string, string> Files, string[] InputNames,
-    int[] Predictions, double Seconds, ReliabilityChecks? Checks = null);
+    int[] Predictions, double Seconds, ReliabilityChecks? Checks = null)
+{
+    /// <summary>Inputs whose maps <see cref="Explanation"/>.Values holds: all when they fit in one chunk, else the plotted rows (attributions.npy holds all).</summary>
+    public int RowsInMemory { get; init; } = int.MaxValue;
+
+    /// <summary>Inputs shown in the image plot (0 when it could not be drawn; <see cref="Warnings"/> says why).</summary>
+    public int PlotRows { get; init; }
+
+    /// <summary>What was left out of the output (e.g. an image plot too large to draw); the arrays are complete.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// <c>glassbox explain</c>: loads a model and inputs, then composes the stages explain → check (on request) → write
@@ -48,14 +70,24 @@ public sealed record ExplainResult(Explanation Explanation, CompletenessReport? 
 /// </summary>
 public static class ExplainJob
 {
-    /// <summary>Runs the request; throws <see cref="GlassboxException"/> on bad input.</summary>
+    /// <summary>
+    /// Runs the request; throws <see cref="GlassboxException"/> on bad input. The output folder is locked for the run
+    /// (a second run into it fails at once) and written as one unit: everything goes to a temporary folder beside it that
+    /// replaces it only when complete, so the folder always holds one whole run.
+    /// </summary>
     public static ExplainResult Run(ExplainRequest r, IRunObserver? observer = null, CancellationToken cancel = default, MethodCatalog? catalog = null)
     {
         observer ??= new SilentObserver();
         catalog ??= MethodCatalog.Default;
+        OutputLayout.CheckFolderName(r.OutputFolder);
         if (r.TopK < 0) throw new GlassboxException($"--top-k must be 0 (all explained classes) or positive, not {r.TopK}.");
         if (r.BackgroundSize < 1) throw new GlassboxException($"--background-size must be at least 1, not {r.BackgroundSize}.");
+        if (r.PlotRows < 1) throw new GlassboxException($"--plot-rows must be at least 1, not {r.PlotRows}.");
+        if (r.ChunkSize < 0) throw new GlassboxException($"--chunk-size must be 0 (all inputs at once) or positive, not {r.ChunkSize}.");
+        RunLimits.CheckThreads(r.Threads);
         var entry = catalog.Get(r.Method);
+        string folder = AtomicFolder.CheckTarget(r.OutputFolder, OutputLayout.IsExplainEntry);
+        using var runLock = OutputLock.Acquire(folder);
         var ctx = TorchContext.Create(r.Device, r.Threads, r.Seed);
         using var model = LoadModel(r.Model, ctx.Device);
         MethodCatalog.CheckModel(entry, model);
@@ -63,22 +95,62 @@ public static class ExplainJob
         var (pixels, _, names) = InputImages.Load(r.Input, info);
         var options = r.MethodOptions ?? new Dictionary<string, string>();
 
-        var explained = ExplainStage.Run(model, entry, options, pixels, names,
-            predictions => r.Target is { } t ? TargetSelection.Parse(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
-            r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), observer, cancel: cancel);
-        var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
-        var about = new Dictionary<string, object?>
+        ExplainResult? result = null;
+        AtomicFolder.Write(folder, temp =>
         {
-            ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
-            ["options"] = explained.Settings.Describe(),
-            ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
-        };
-        var files = WriteStage.Write(new OutputLayout(r.OutputFolder), explained, checks, r.TopK, about);
-        return new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks);
+            var layout = new OutputLayout(temp);
+            NpyStreamWriter? attributions = null;
+            try
+            {
+                var plan = new ChunkPlan(r.ChunkSize, (start, chunk) =>
+                {
+                    attributions ??= new NpyStreamWriter(layout.Attributions, [names.Length, chunk.TargetsPerInput, info.Channels, info.Height, info.Width]);
+                    attributions.Append(chunk.Values);
+                }, KeepRows: r.PlotRows, KeepCheckMaps: r.Checks);
+                var explained = ExplainStage.Run(model, entry, options, pixels, names,
+                    predictions => r.Target is { } t ? ParseTarget(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
+                    r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
+                attributions!.Complete();
+                var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
+                var about = new Dictionary<string, object?>
+                {
+                    ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
+                    ["options"] = explained.Settings.Describe(),
+                    ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+                };
+                var streamed = new Dictionary<string, string> { ["attributions"] = layout.Relative(layout.Attributions) };
+                var warnings = new List<string>();
+                var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed, warn: warnings.Add);
+                int plotted = files.ContainsKey("imagePlot") ? Math.Min(r.PlotRows, names.Length) : 0;
+                result = new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks)
+                {
+                    RowsInMemory = Math.Min(explained.RowsInMemory, names.Length), PlotRows = plotted, Warnings = warnings,
+                };
+            }
+            finally
+            {
+                attributions?.Dispose();
+            }
+        }, f => File.Exists(Path.Combine(f, "explanation.json")), OutputLayout.IsExplainEntry);
+        return result!;
     }
 
     /// <summary>Loads the model to explain.</summary>
     public static IImageModel LoadModel(string path, Device device) => Glassbox.Models.Sources.ModelLoader.Load(path, device);
+
+    /// <summary>
+    /// Parses <c>--target</c>: a class index or name for every input, or a .npy of class indices. An index outside the
+    /// model's classes (10 for ten classes, 4294967299, −1) is an error naming the classes.
+    /// </summary>
+    public static TargetSelection ParseTarget(string spec, int inputs, IReadOnlyList<string> classNames)
+    {
+        string s = spec.Trim();
+        bool isName = classNames.Any(c => string.Equals(c, s, StringComparison.OrdinalIgnoreCase));
+        if (!isName && s.Length > 0 && (char.IsAsciiDigit(s[0]) || s[0] is '-' or '+') && s.Skip(1).All(char.IsAsciiDigit)
+            && (!long.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long v) || v < 0 || v >= classNames.Count))
+            throw new GlassboxException($"--target {s} is not a class of this model: it has classes 0..{classNames.Count - 1} ({string.Join(", ", classNames.Select((c, i) => $"{i}={c}"))}).");
+        return TargetSelection.Parse(spec, inputs, classNames);
+    }
 
     /// <summary>Parses "all", "predicted" or a list of class indices/names.</summary>
     public static TargetSelection ParseClasses(string spec, IReadOnlyList<string> classNames, int[] predictions)
@@ -91,7 +163,7 @@ public static class ExplainJob
         {
             int byName = classNames.ToList().FindIndex(c => string.Equals(c, part, StringComparison.OrdinalIgnoreCase));
             if (byName >= 0) list.Add(byName);
-            else if (int.TryParse(part, out int idx) && idx >= 0 && idx < classNames.Count) list.Add(idx);
+            else if (int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int idx) && idx >= 0 && idx < classNames.Count) list.Add(idx);
             else throw new GlassboxException($"Unknown class '{part}'. The model's classes are: {string.Join(", ", classNames.Select((c, i) => $"{i}={c}"))}; or use 'all' or 'predicted'.");
         }
         if (list.Count == 0) throw new GlassboxException("No class given; use --classes all, predicted, or a list like 3,7.");
@@ -103,6 +175,7 @@ public static class ExplainJob
         ImageDataset background;
         if (Directory.Exists(r.Background))
         {
+            MemoryBudget.CheckBackground(r.BackgroundSize, info);
             var train = MnistFormat.LoadFolder(r.Background, "train");
             if (train.Channels != info.Channels || train.Height != info.Height || train.Width != info.Width)
                 throw new GlassboxException($"Background images in '{r.Background}' are {train.Channels}×{train.Height}×{train.Width}; the model expects {info.Channels}×{info.Height}×{info.Width}. Pass --baselines <file.npy>.");
@@ -111,6 +184,7 @@ public static class ExplainJob
         else
         {
             var (px, count, _) = InputImages.Load(r.Background, info);
+            MemoryBudget.CheckBackground(count, info, "--background");
             background = new ImageDataset(px, count, info.Channels, info.Height, info.Width, new int[count], info.ClassNames);
         }
         return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);

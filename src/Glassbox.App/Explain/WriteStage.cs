@@ -17,20 +17,29 @@ public static class WriteStage
     /// <param name="topK">Classes per image-plot row (0 = all explained).</param>
     /// <param name="about">Extra fields for explanation.json (e.g. the model's path).</param>
     /// <param name="labels">True labels of the inputs, when known.</param>
+    /// <param name="plotRows">Inputs shown in the image plot (the first ones); 0 shows all. A plot never fails the run:
+    /// the arrays are complete whatever it shows.</param>
+    /// <param name="streamed">Files the caller already wrote by role (the attributions when the explain stage streamed them).</param>
+    /// <param name="warn">Receives what was left out (an image plot too large to draw).</param>
     public static Dictionary<string, string> Write(OutputLayout layout, ExplainedImages x, ReliabilityChecks? checks, int topK,
-        IReadOnlyDictionary<string, object?> about, int[]? labels = null)
+        IReadOnlyDictionary<string, object?> about, int[]? labels = null, int plotRows = 0, IReadOnlyDictionary<string, string>? streamed = null,
+        Action<string>? warn = null)
     {
         layout.Create();
         var e = x.Explanation;
         var info = x.Info;
         int n = e.Count, k = e.TargetsPerInput;
-        var files = new Dictionary<string, string>();
+        var files = new Dictionary<string, string>(streamed ?? new Dictionary<string, string>());
         void Npy(string key, string path, Action<string> write)
         {
             write(path);
             files[key] = layout.Relative(path);
         }
-        Npy("attributions", layout.Attributions, p => NpyFile.Write(p, e.Values, e.Shape));
+        if (!files.ContainsKey("attributions"))
+        {
+            if (!x.Complete) throw new InvalidOperationException("The explain stage streamed its attributions; pass the written file.");
+            Npy("attributions", layout.Attributions, p => NpyFile.Write(p, e.Values, e.Shape));
+        }
         Npy("targets", layout.Targets, p => NpyFile.Write(p, e.Targets.Select(v => (long)v).ToArray(), [n, k]));
         Npy("inputs", layout.Inputs, p => NpyFile.Write(p, e.Inputs!, [n, info.Channels, info.Height, info.Width]));
         Npy("probabilities", layout.Probabilities, p => NpyFile.Write(p, x.Probabilities, [n, info.Classes]));
@@ -40,17 +49,32 @@ public static class WriteStage
         if (hasBase) Npy("baseValues", layout.BaseValues, p => NpyFile.Write(p, e.BaseValues, [n, k]));
         if (x.ExpectedValue is { } expected)
         {
-            Npy("shapValues", layout.ShapValues, p => NpyFile.Write(p, e.Values, e.Shape));
+            if (!files.ContainsKey("shapValues"))
+                Npy("shapValues", layout.ShapValues, p => { if (x.Complete) NpyFile.Write(p, e.Values, e.Shape); else File.Copy(layout.Attributions, p, overwrite: true); });
             Npy("expectedValue", layout.ExpectedValue, p => NpyFile.Write(p, expected, [info.Classes]));
         }
 
-        ExplanationFigures.WriteImagePlot(layout.ImagePlot, e, x.Probabilities, x.Names, topK, ExplanationFigures.ColorbarLabel(x.Entry.Name, e));
-        files["imagePlot"] = layout.Relative(layout.ImagePlot);
+        int rows = plotRows > 0 ? Math.Min(plotRows, n) : n;
+        rows = Math.Min(rows, Math.Min(x.RowsInMemory, n));
+        var head = x.Head(rows);
+        string? plotError = null;
+        try
+        {
+            ExplanationFigures.WriteImagePlot(layout.ImagePlot, head, x.Probabilities.AsSpan(0, rows * info.Classes).ToArray(), x.Names[..rows], topK,
+                ExplanationFigures.ColorbarLabel(x.Entry.Name, e));
+            files["imagePlot"] = layout.Relative(layout.ImagePlot);
+        }
+        catch (GlassboxException plot)
+        {
+            // A figure never fails the computation: the arrays are written; say why there is no plot.
+            plotError = $"No image plot: {plot.Message} (Use --top-k or --plot-rows.)";
+            warn?.Invoke(plotError);
+        }
         bool additive = e.AdditivityErrors is not null && hasOutputs && hasBase;
         if (additive)
         {
             int best = Enumerable.Range(0, k).OrderByDescending(s => x.Probabilities[e.Targets[s]]).First();
-            ExplanationFigures.WriteForcePlot(layout.ForcePlotHtml, layout.ForcePlotSvg, e, 0, best);
+            ExplanationFigures.WriteForcePlot(layout.ForcePlotHtml, layout.ForcePlotSvg, head, 0, best);
             files["forcePlot"] = layout.Relative(layout.ForcePlotHtml);
             files["forcePlotSvg"] = layout.Relative(layout.ForcePlotSvg);
         }
@@ -58,7 +82,7 @@ public static class WriteStage
             foreach (var (key, v) in WriteChecks(layout, checks, e)) files[key] = v;
 
         var additivity = x.Additivity;
-        var deltas = additive ? Enumerable.Range(0, n * k).Select(e.Delta).ToArray() : null;
+        var deltas = additive ? x.SignedDeltas ?? Enumerable.Range(0, n * k).Select(e.Delta).ToArray() : null;
         var summary = new Dictionary<string, object?>
         {
             ["method"] = x.Entry.Name, ["methodClass"] = e.Method, ["family"] = x.Entry.Family, ["settings"] = SettingsDescriber.Describe(e.Settings),
@@ -70,6 +94,8 @@ public static class WriteStage
         summary["predictions"] = x.Predictions;
         summary["targets"] = e.Targets;
         summary["seconds"] = x.Seconds;
+        summary["plotRows"] = plotError is null ? rows : 0;
+        summary["plotError"] = plotError;
         summary["outputs"] = hasOutputs ? e.Outputs : null;
         summary["baseValues"] = hasBase ? e.BaseValues : null;
         summary["check"] = additivity is null ? null : new

@@ -16,9 +16,16 @@ internal static class MethodFactory
     /// </summary>
     public static (IAttributionMethod Method, MethodSettings Settings) Create(MethodEntry entry, IReadOnlyDictionary<string, string> optionText,
         IImageModel model, OutputSpace output, int seed, Func<torch.Tensor> defaultBackground)
+        => Build(Bind(entry, optionText, model, output, seed), model, defaultBackground);
+
+    /// <summary>Binds the option text (errors name the flags the method reads); builds nothing.</summary>
+    public static MethodSettings Bind(MethodEntry entry, IReadOnlyDictionary<string, string> optionText, IImageModel model, OutputSpace output, int seed)
+        => entry.Bind(optionText, new OptionContext(model.Info, model.Device), output, seed);
+
+    /// <summary>Builds bound settings, giving a distribution method <paramref name="defaultBackground"/> when it has no baselines.</summary>
+    public static (IAttributionMethod Method, MethodSettings Settings) Build(MethodSettings settings, IImageModel model, Func<torch.Tensor> defaultBackground)
     {
-        var settings = entry.Bind(optionText, new OptionContext(model.Info, model.Device), output, seed);
-        if (entry.UsesBaselineDistribution && settings.Baselines is null)
+        if (settings.Entry.UsesBaselineDistribution && settings.Baselines is null)
             settings = settings with { Baselines = Baseline.FromImages(defaultBackground()) };
         return (settings.Create(model), settings);
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Glassbox.Benchmarking;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Glassbox.Visualization;
 
 namespace Glassbox.Cli.Commands;
 
@@ -41,6 +42,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        Glassbox.App.RunLimits.CheckThreads(s.Threads);
         if (s.Methods is not null) return RunMethods(s, context);
         var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)
@@ -65,7 +67,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         Row("DeepSHAP s/image", r => $"{r.DeepShapSecondsPerImage:F3}");
         Row("ratio to raw passes (10 × batch)", r => $"{r.RatioToRawPasses:F2}");
         Row("peak RSS", r => $"{r.PeakRssMegabytes:F0} MB");
-        Row("max additivity error", r => $"{r.MaxAdditivityError:E2}");
+        Row("max additivity error", r => $"{NumberFormat.Scientific(r.MaxAdditivityError)}");
         AnsiConsole.Write(table);
         return 0;
     }
@@ -103,7 +105,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
             table.AddRow(r.Method, $"{r.ImagesPerSecond:F2}", $"{r.Seconds:F2}", r.TargetsPerImage.ToString(),
                 double.IsFinite(r.PassesPerImage) ? $"{r.PassesPerImage:F0} {(r.PassKind == "forward" ? "fwd" : "fwd+bwd")}" : "n/a",
                 double.IsFinite(r.RawSeconds) ? $"{r.RawSeconds:F2}" : "n/a", double.IsFinite(r.Ratio) ? $"{r.Ratio:F2}" : "n/a",
-                $"{r.PeakRssMegabytes:F0} MB", Markup.Escape(r.InternalBatchSize), double.IsFinite(r.MaxCheck) ? $"{r.MaxCheck:E1}" : "-");
+                $"{r.PeakRssMegabytes:F0} MB", Markup.Escape(r.InternalBatchSize), double.IsFinite(r.MaxCheck) ? $"{NumberFormat.Scientific(r.MaxCheck, 1)}" : "-");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{images} images of the shipped sample, reference CNN, {(s.AllClasses ? "all 10 classes" : "the predicted class")}, malloc {Markup.Escape(results.FirstOrDefault()?.Malloc ?? "")}. Ratio = method time / time of the raw passes it needs, measured at batch 64 in the same process.");
         Glassbox.IO.AtomicFile.WriteAllText(s.Out, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));

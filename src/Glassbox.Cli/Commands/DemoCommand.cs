@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Glassbox.App;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Glassbox.Visualization;
 
 namespace Glassbox.Cli.Commands;
 
@@ -50,7 +51,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
             table.AddRow(Markup.Escape($"Model {m.Name} ({m.TrainedOn})"), Markup.Escape($"test accuracy {m.TestAccuracy:P2}, validation accuracy {m.ValidationAccuracy:P2}"));
         var r = metrics.Reliability;
         if (metrics.DeepShap.Additivity is { } plotAdditivity)
-            table.AddRow(Markup.Escape($"{s.Method} additivity (plot)"), Markup.Escape($"max |f(x) − E[f] − Σφ| = {plotAdditivity.Max:E2} ({(plotAdditivity.Holds ? "holds" : "FAILS")})"));
+            table.AddRow(Markup.Escape($"{s.Method} additivity (plot)"), Markup.Escape($"max |f(x) − E[f] − Σφ| = {NumberFormat.Scientific(plotAdditivity.Max)} ({(plotAdditivity.Holds ? "holds" : "FAILS")})"));
         table.AddRow("Agreement A vs B", $"Spearman {r.SpearmanMean:F3}, top-10 % overlap {r.TopTenPercentOverlapMean:F3} (chance {r.RandomOverlapExpected:F2})");
         table.AddRow("Deletion AUC, model A", $"{r.DeletionModelA.AttributionAuc:F3} by attribution vs {r.DeletionModelA.RandomAuc:F3} random");
         table.AddRow("Total time", $"{metrics.TotalSeconds:F0} s");

@@ -3,6 +3,7 @@ using Glassbox.Attribution;
 using Glassbox.App;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Glassbox.Visualization;
 
 namespace Glassbox.Cli.Commands;
 
@@ -55,21 +56,25 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
             _ => throw new GlassboxException($"--output must be logits or probabilities, not '{s.Output}'."),
         };
         var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? Paths.ShippedSample(), s.Method, s.MethodOptions,
-            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks);
+            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize);
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var e = result.Explanation;
         var a = result.Additivity;
-        AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s.");
+        AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s ({e.Count / Math.Max(1e-9, result.Seconds):F1} images/s).");
+        foreach (var warning in result.Warnings)
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
+        if (result.PlotRows > 0 && result.PlotRows < e.Count)
+            AnsiConsole.MarkupLine($"The image plot shows the first {result.PlotRows} of {e.Count} inputs (--plot-rows); attributions.npy holds all of them.");
         int exit = 0;
         if (a is null)
             AnsiConsole.MarkupLine("This method makes no completeness promise; no additivity check applies.");
         else if (!e.AdditivityGuaranteed)
-            AnsiConsole.MarkupLine($"Convergence delta (Σφ − (f(x) − f(baseline)); an estimator's error, not a failure): max |δ| = {a.Max:E2}, mean {a.Mean:E2} over {a.Count} explanations.");
+            AnsiConsole.MarkupLine($"Convergence delta (Σφ − (f(x) − f(baseline)); an estimator's error, not a failure): max |δ| = {NumberFormat.Scientific(a.Max)}, mean {NumberFormat.Scientific(a.Mean)} over {a.Count} explanations.");
         else if (a.Holds)
-            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[[f]] − Σφ| = {a.Max:E2} over {a.Count} explanations (tolerance {a.Tolerance:E0}·max(1,|f(x)|)).");
+            AnsiConsole.MarkupLine($"[green]Additivity holds[/]: max |f(x) − E[[f]] − Σφ| = {NumberFormat.Scientific(a.Max)} over {a.Count} explanations (tolerance {NumberFormat.Scientific(a.Tolerance, 0)}·max(1,|f(x)|)).");
         else
         {
-            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {a.Max:E2}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
+            AnsiConsole.MarkupLine($"[red bold]ADDITIVITY CHECK FAILED[/] for {a.Failures} of {a.Count} explanations: max error {NumberFormat.Scientific(a.Max)}. The attributions do not sum to f(x) − E[[f]]; do not trust them.");
             exit = 3;
         }
         if (result.Checks is { } checks)

@@ -73,7 +73,7 @@ internal sealed class MethodsCommand : Command<MethodsCommand.Settings>
     {
         if (f.Choices is { } c) return string.Join(" | ", c);
         if (f.Min is null && f.Max is null) return f.Kind;
-        return $"{f.Kind} {(f.Min is { } lo ? $"≥ {lo:G}" : "")}{(f.Min is not null && f.Max is not null ? ", " : "")}{(f.Max is { } hi ? $"≤ {hi:G}" : "")}";
+        return $"{f.Kind} {(f.Min is { } lo ? $"≥ {Glassbox.Visualization.NumberFormat.Shortest(lo)}" : "")}{(f.Min is not null && f.Max is not null ? ", " : "")}{(f.Max is { } hi ? $"≤ {Glassbox.Visualization.NumberFormat.Shortest(hi)}" : "")}";
     }
 
     private static string Needs(MethodRequirement r) => r switch

@@ -44,6 +44,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         // Check the options before loading data: a batch size of 0 would otherwise divide by zero below.
+        Glassbox.App.OutputLayout.CheckFolderName(s.Out);
+        Glassbox.App.RunLimits.CheckThreads(s.Threads);
         var options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, EarlyStopPatience: s.EarlyStop);
         options.Validate();
         if (s.MaxTrain is < 1) throw new GlassboxException($"--max-train must be at least 1, not {s.MaxTrain}.");
