@@ -21,7 +21,7 @@ public class PublicSurfaceTests
     public static TheoryData<Type> Plumbing => new()
     {
         typeof(MallocTuning),
-        typeof(AtomicFolder), typeof(ContainedPath), typeof(FileHash), typeof(StrictJson), typeof(NpyHeader),
+        typeof(ContainedPath), typeof(FileHash), typeof(StrictJson), typeof(NpyHeader),
         typeof(IdxFile), typeof(IdxArray),
         typeof(MetricInputs), typeof(Pairwise),
         typeof(ExplanationBuilder), typeof(InputChecks), typeof(TargetGradients),

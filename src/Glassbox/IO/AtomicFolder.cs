@@ -26,7 +26,7 @@ internal enum AtomicFolderStep
 /// file held for the whole write tells live writers from dead ones. <see cref="Recover"/>, run before every write and
 /// read, restores a complete backup when the target is missing and deletes what dead writers left behind.
 /// </summary>
-internal static partial class AtomicFolder
+public static partial class AtomicFolder
 {
     /// <summary>How old leftovers of another process, no longer running, must be before they are deleted.</summary>
     public static TimeSpan StaleAfter { get; } = TimeSpan.FromMinutes(5);
