@@ -72,9 +72,9 @@ public sealed class Lime : IAttributionMethod
         int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
         var runner = call.Runner;
         var (masks, _) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
-        if (given is not null && (given.Length != n || given.Any(g => masks[0].Count == 0 || g.Length % masks[0].Count != 0 || g.Length != given[0].Length)))
-            throw new GlassboxException("The given LIME samples must hold the same number of S × M flags for every input.");
-        int s = given is null ? Options.NSamples : given[0].Length / masks[0].Count;
+        if (given is not null && given.Length != n) throw new GlassboxException($"Samples were given for {given.Length} inputs, not {n}.");
+        int s = given is null ? Options.NSamples : given[0].Length / Math.Max(1, masks[0].Count);
+        if (s < 1) throw new GlassboxException("At least one LIME sample is needed.");
         var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
         var f0 = call.F0;
         var xFlat = call.XFlat;
