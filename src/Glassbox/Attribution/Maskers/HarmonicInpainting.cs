@@ -5,8 +5,8 @@ namespace Glassbox.Attribution.Maskers;
 /// into the hole, which is what Navier–Stokes inpainting (Bertalmio et al. 2001, OpenCV's <c>INPAINT_NS</c>, SHAP's
 /// <c>inpaint_ns</c>) converges to on smooth images; it does not continue edges into the hole as NS does. Solved per
 /// channel by Gauss–Seidel sweeps started from the mean of the visible pixels. A pixel is hidden when any of its
-/// channels is; with nothing visible (nothing to
-/// inpaint from) the image becomes zeros.
+/// channels is; with nothing visible (nothing to inpaint from) every pixel takes its channel's mean, as
+/// <c>shap.maskers.Image</c> does.
 /// </summary>
 public sealed record HarmonicInpainting(int Sweeps = 200) : ImageMasker
 {
@@ -17,6 +17,7 @@ public sealed record HarmonicInpainting(int Sweeps = 200) : ImageMasker
         var hidden = new bool[hw];
         for (int c = 0; c < channels; c++)
             for (int p = 0; p < hw; p++) hidden[p] |= !keep[c * hw + p];
+        if (hidden.All(x => x)) return ChannelMeans(image, channels, hw);
         var result = (float[])image.Clone();
         for (int c = 0; c < channels; c++)
         {

@@ -25,7 +25,10 @@ public abstract record ImageMasker
     public virtual Func<bool[], float[]> Prepare(float[] image, int channels, int height, int width)
         => keep => Apply(image, keep, channels, height, width);
 
-    /// <summary>Parses SHAP's masker strings: <c>blur(K,K)</c>, <c>inpaint_telea</c>, <c>inpaint_ns</c>, or a number.</summary>
+    /// <summary>
+    /// Parses SHAP's masker strings: <c>blur(KW,KH)</c> (OpenCV's ksize order: width first), <c>inpaint_telea</c>,
+    /// <c>inpaint_ns</c>, or a number.
+    /// </summary>
     public static ImageMasker Parse(string text)
     {
         string s = text.Trim().ToLowerInvariant();
@@ -34,12 +37,25 @@ public abstract record ImageMasker
         var m = Regex.Match(s, @"^blur\(\s*(\d+)\s*,\s*(\d+)\s*\)$");
         if (m.Success)
         {
-            int kh = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), kw = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-            if (kh < 1 || kw < 1) throw new GlassboxException($"The blur kernel must be at least 1×1, not {kh}×{kw}.");
+            int kw = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), kh = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            if (kh < 1 || kw < 1) throw new GlassboxException($"The blur kernel must be at least 1×1, not {kw}×{kh} (width × height).");
             return new BlurMasker(kh, kw);
         }
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return new ConstantMasker((float)v);
         throw new GlassboxException($"Unknown masker '{text}'. Use blur(K,K) (e.g. blur(28,28)), inpaint_telea, inpaint_ns, or a constant like 0.");
+    }
+
+    /// <summary>Every element replaced by the mean of its channel (SHAP's fill when an inpainting masker hides everything).</summary>
+    protected static float[] ChannelMeans(float[] image, int channels, int plane)
+    {
+        var result = new float[image.Length];
+        for (int c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (int p = 0; p < plane; p++) sum += image[c * plane + p];
+            Array.Fill(result, (float)(sum / plane), c * plane, plane);
+        }
+        return result;
     }
 
     /// <summary>Combines <paramref name="image"/> and <paramref name="fill"/> by <paramref name="keep"/>.</summary>
@@ -71,7 +87,7 @@ public sealed record ConstantMasker(float Value) : ImageMasker
 }
 
 /// <summary>
-/// Hidden elements take the image blurred by a KH×KW box filter, as <c>cv2.blur</c> (SHAP's <c>blur(k,k)</c>): window
+/// Hidden elements take the image blurred by a KH×KW box filter, as <c>cv2.blur</c> (SHAP's <c>blur(KW,KH)</c>): window
 /// anchored at its centre, borders reflected without repeating the edge (BORDER_REFLECT_101), any kernel size.
 /// </summary>
 /// <param name="KernelHeight">Box height.</param>
@@ -125,5 +141,5 @@ public sealed record BlurMasker(int KernelHeight, int KernelWidth) : ImageMasker
     }
 
     /// <inheritdoc />
-    public override string Describe() => $"blur({KernelHeight},{KernelWidth})";
+    public override string Describe() => $"blur({KernelWidth},{KernelHeight})";
 }

@@ -6,7 +6,7 @@ namespace Glassbox.Attribution.Maskers;
 /// from the visible region, each as a weighted average of already-known pixels within <see cref="Radius"/>, with
 /// Telea's weights (direction × inverse squared distance × level-set proximity) and his first-order gradient term.
 /// Values are clamped to the visible pixels' range. A pixel is hidden when any of its channels is; with nothing
-/// visible (nothing to inpaint from) the image becomes zeros.
+/// visible (nothing to inpaint from) every pixel takes its channel's mean, as <c>shap.maskers.Image</c> does.
 /// </summary>
 /// <param name="Radius">Neighbourhood radius in pixels (SHAP passes 3 to OpenCV).</param>
 public sealed record TeleaInpainting(int Radius = 3) : ImageMasker
@@ -21,11 +21,7 @@ public sealed record TeleaInpainting(int Radius = 3) : ImageMasker
             for (int p = 0; p < hw; p++) if (!keep[c * hw + p]) known[p] = false;
         var result = (float[])image.Clone();
         if (known.All(k => k)) return result;
-        if (!known.Any(k => k))
-        {
-            Array.Clear(result);
-            return result;
-        }
+        if (!known.Any(k => k)) return ChannelMeans(image, channels, hw);
         // Distance T from the known region (Dijkstra on the 4-neighbour grid), the fast-marching order.
         var t = new double[hw];
         Array.Fill(t, double.PositiveInfinity);

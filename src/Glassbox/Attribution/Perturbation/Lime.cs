@@ -56,13 +56,25 @@ public sealed class Lime : IAttributionMethod
 
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+        => Run(inputs, targets, null, progress, cancel);
+
+    /// <summary>
+    /// Replays given binary samples instead of drawing them: <paramref name="samples"/>[i] holds input i's samples,
+    /// sample-major (S × M flags, true = the feature keeps the input's value).
+    /// </summary>
+    internal Explanation Attribute(Tensor inputs, TargetSelection targets, bool[][] samples)
+        => Run(inputs, targets, samples, null, default);
+
+    private Explanation Run(Tensor inputs, TargetSelection targets, bool[][]? given, IProgress<(int Done, int Total)>? progress, CancellationToken cancel)
     {
         using var scope = torch.NewDisposeScope();
         var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
         int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
         var runner = call.Runner;
-        int s = Options.NSamples;
         var (masks, _) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
+        if (given is not null && given.Length != n) throw new GlassboxException($"Samples were given for {given.Length} inputs, not {n}.");
+        int s = given is null ? Options.NSamples : given[0].Length / Math.Max(1, masks[0].Count);
+        if (s < 1) throw new GlassboxException("At least one LIME sample is needed.");
         var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
         var f0 = call.F0;
         var xFlat = call.XFlat;
@@ -76,6 +88,12 @@ public sealed class Lime : IAttributionMethod
         {
             var rng = new Random(Options.Seed);
             int m = masks[i].Count;
+            if (given is not null)
+            {
+                if (given[i].Length != s * m) throw new GlassboxException($"Input {i} needs {s} × {m} sample flags, not {given[i].Length}.");
+                samples[i] = given[i];
+                continue;
+            }
             samples[i] = new bool[s * m];
             for (int j = 0; j < samples[i].Length; j++) samples[i][j] = rng.NextDouble() < 0.5;
         }

@@ -1,9 +1,10 @@
 namespace Glassbox.Attribution.Shapley;
 
 /// <summary>
-/// The hierarchical partition of a C×H×W image that <c>shap.maskers.Image</c> builds: the box of all elements is split
-/// in two along its longest side (height, then width, then channels on ties; the first half gets ⌊side/2⌋), recursively,
-/// down to single elements. Node 0 is the root.
+/// The hierarchical partition of a C×H×W image that <c>shap.maskers.Image</c> builds (its <c>build_partition_tree</c>):
+/// a box of elements is split in two along the height when it is at least as tall as wide and taller than one row, else
+/// along the width when wider than one column, and across channels only once it is a single pixel; the first half (the
+/// left child) gets ⌊side/2⌋. Recursively, down to single elements. Node 0 is the root.
 /// </summary>
 public sealed class ImagePartition
 {
@@ -61,12 +62,12 @@ public sealed class ImagePartition
         int hy = y1 - y0, wx = x1 - x0, dc = c1 - c0;
         if (hy == 1 && wx == 1 && dc == 1) return index;
         int left, right;
-        if (hy >= wx && hy >= dc)
+        if (hy >= wx && hy > 1)
         {
             int mid = y0 + hy / 2;
             left = Build(y0, mid, x0, x1, c0, c1); right = Build(mid, y1, x0, x1, c0, c1);
         }
-        else if (wx >= dc)
+        else if (wx > 1)
         {
             int mid = x0 + wx / 2;
             left = Build(y0, y1, x0, mid, c0, c1); right = Build(y0, y1, mid, x1, c0, c1);

@@ -299,7 +299,7 @@ public sealed class KernelShap : IAttributionMethod
     }
 
     // φ (M × k, row-major) from the coalition values: SHAP's constrained weighted regression with the last feature eliminated.
-    private static double[] Solve(int m, CoalitionSample? set, double[] ey, double[] fx, double[] fNull, int k)
+    internal static double[] Solve(int m, CoalitionSample? set, double[] ey, double[] fx, double[] fNull, int k)
     {
         var phi = new double[m * k];
         if (m == 0) return phi;

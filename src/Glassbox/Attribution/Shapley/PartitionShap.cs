@@ -10,8 +10,10 @@ namespace Glassbox.Attribution.Shapley;
 /// <summary>Settings for <see cref="PartitionShap"/> (SHAP's defaults).</summary>
 /// <param name="MaxEvals">Model evaluations per input (SHAP: 500).</param>
 /// <param name="Masker">What hidden pixels become: blur(K,K) (default blur(128,128), SHAP's usual choice), inpaint_telea, inpaint_ns or a constant.</param>
-/// <param name="BatchSize">Tree nodes expanded per forward pass (two images each).</param>
-/// <param name="Seed">Breaks ties between equally important nodes.</param>
+/// <param name="BatchSize">Tree nodes expanded per forward pass of one input (two images each): SHAP's <c>batch_size</c> b
+/// counts images, so b is ⌈b/2⌉ nodes here (SHAP's default for images, 10, is 5). Inputs are evaluated together.</param>
+/// <param name="Seed">Breaks exact ties between equally important nodes with NumPy's legacy <c>randn</c> after
+/// <c>np.random.seed(Seed)</c>, reseeded for each input, as SHAP does when seeded so.</param>
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − f(masked) − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 public sealed record PartitionShapOptions(
@@ -23,12 +25,17 @@ public sealed record PartitionShapOptions(
     double AdditivityTolerance = 1e-4);
 
 /// <summary>
-/// Partition SHAP (Lundberg et al.; <c>shap.PartitionExplainer</c> with <c>shap.maskers.Image</c>): Owen values over
-/// the image's hierarchical partition (<see cref="ImagePartition"/>). Starting at the root, each expanded node splits
-/// its value f(on) − f(off) between its halves, averaging over the sibling being hidden or shown; the nodes with the
-/// largest effect are expanded first until <c>max_evals</c> is spent, and an unexpanded node's value is spread evenly
-/// over its pixels. So Σφ = f(x) − f(fully masked image) exactly (checked). Several target classes are expanded
-/// together, ordered by the largest effect over them, as SHAP does for several outputs. Forward passes only.
+/// Partition SHAP (Lundberg et al.; <c>shap.PartitionExplainer</c> with <c>shap.maskers.Image</c>, its <c>owen</c>
+/// recursion): Owen values over the image's hierarchical partition (<see cref="ImagePartition"/>). Starting at the root
+/// with f(x) and f(fully masked), each expanded node evaluates its two halves shown alone (f10, f01) and queues four
+/// children at half its weight: each half against its sibling hidden and shown. The queue pops the largest weighted
+/// effect max|Δf|·weight first (exact ties broken by <see cref="LegacyNormalDraws"/>, one draw per queued child), up to
+/// <see cref="PartitionShapOptions.BatchSize"/> nodes per forward pass, while the images used stay below
+/// <c>max_evals</c> − 2; popped leaves take (f11 − f00)·weight without an evaluation. When the budget is spent, every
+/// queued node keeps (f11 − f00)·weight, and each node's total is lowered onto its halves in proportion to their size.
+/// So Σφ = f(x) − f(fully masked image) exactly (checked). Several target classes are expanded together, ordered by the
+/// largest effect over them, as SHAP does for several outputs. The inputs' recursions run side by side, their images
+/// sharing forward passes (the results do not depend on it). Forward passes only.
 /// </summary>
 public sealed class PartitionShap : IAttributionMethod
 {
@@ -37,12 +44,18 @@ public sealed class PartitionShap : IAttributionMethod
 
     /// <summary>Prepares Partition SHAP for <paramref name="model"/>.</summary>
     public PartitionShap(IImageModel model, PartitionShapOptions? options = null)
+        : this(model, options ?? new PartitionShapOptions(), null)
+    {
+    }
+
+    /// <summary>Partition SHAP with <paramref name="masker"/> in place of the one the options name (tests emulate SHAP's maskers).</summary>
+    internal PartitionShap(IImageModel model, PartitionShapOptions options, ImageMasker? masker)
     {
         _model = model;
-        Options = options ?? new PartitionShapOptions();
+        Options = options;
         if (Options.MaxEvals < 2) throw new GlassboxException($"max_evals must be at least 2 (the masked and the full image), not {Options.MaxEvals}.");
         if (Options.BatchSize < 1) throw new GlassboxException($"The batch size must be at least 1, not {Options.BatchSize}.");
-        _masker = ImageMasker.Parse(Options.Masker);
+        _masker = masker ?? ImageMasker.Parse(Options.Masker);
     }
 
     /// <summary>The settings in use.</summary>
@@ -59,121 +72,181 @@ public sealed class PartitionShap : IAttributionMethod
         int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
         var runner = call.Runner;
         var builder = call.Builder;
-        var x = call.X;
         var tree = new ImagePartition(c, h, w);
-        var pixels = x.cpu().reshape(n, d).data<float>().ToArray();
+        var pixels = call.X.cpu().reshape(n, d).data<float>().ToArray();
+        var walks = new OwenWalk[n];
+        for (int i = 0; i < n; i++)
+        {
+            var classes = Enumerable.Range(0, k).Select(s => builder.Targets[i * k + s]).ToArray();
+            walks[i] = new OwenWalk(tree, _masker.Prepare(pixels.AsSpan(i * d, d).ToArray(), c, h, w), classes, Options.MaxEvals - 2, Options.BatchSize, (uint)Options.Seed);
+        }
+        // Every input's f(fully masked) and f(x) in one pass, then the recursions side by side.
+        var none = new bool[d];
+        var all = Enumerable.Repeat(true, d).ToArray();
+        var ends = Evaluate(runner, walks.SelectMany(walk => new[] { (walk, none), (walk, all) }).ToList(), c, h, w);
+        for (int i = 0; i < n; i++) walks[i].Start(ends[2 * i], ends[2 * i + 1]);
+        int total = walks.Sum(walk => walk.Budget), done = 0;
+        while (walks.Any(walk => !walk.Finished))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var requests = new List<(OwenWalk Walk, bool[] Shown)>();
+            foreach (var walk in walks)
+                if (!walk.Finished) requests.AddRange(walk.NextBatch().Select(m => (walk, m)));
+            var f = Evaluate(runner, requests, c, h, w);
+            int j = 0;
+            foreach (var walk in walks)
+            {
+                int count = walk.PendingImages;
+                if (count > 0) walk.Receive(f.AsSpan(j, count));
+                j += count;
+            }
+            done += requests.Count;
+            progress?.Report((Math.Min(done, total), Math.Max(total, 1)));
+        }
         var values = new float[(long)n * k * d];
         var outputs = new double[n * k];
         var baseValues = new double[n * k];
         for (int i = 0; i < n; i++)
         {
-            cancel.ThrowIfCancellationRequested();
-            var image = pixels.AsSpan(i * d, d).ToArray();
-            var classes = Enumerable.Range(0, k).Select(s => builder.Targets[i * k + s]).ToArray();
-            var phi = ExplainOne(image, classes, tree, runner, c, h, w, out var f11, out var f00);
+            var phi = walks[i].Values();
             for (int s = 0; s < k; s++)
             {
                 for (int e = 0; e < d; e++) values[((long)i * k + s) * d + e] = (float)phi[s][e];
-                outputs[i * k + s] = f11[s];
-                baseValues[i * k + s] = f00[s];
+                outputs[i * k + s] = walks[i].F11[s];
+                baseValues[i * k + s] = walks[i].F00[s];
             }
-            progress?.Report((i + 1, n));
         }
         builder.SetAll(values);
         return builder.Build(Options.Output, outputs, baseValues, completeness: true, Options.AdditivityTolerance);
     }
 
-    private sealed record Item(bool[] Shown, double[] F00, double[] F11, int Node, double Weight);
-
-    private double[][] ExplainOne(float[] image, int[] classes, ImagePartition tree, PerturbationRunner runner, int c, int h, int w,
-        out double[] f11Root, out double[] f00Root)
+    /// <summary>The requested masked images in one batch; row r holds the target outputs of request r.</summary>
+    private double[][] Evaluate(PerturbationRunner runner, List<(OwenWalk Walk, bool[] Shown)> requests, int c, int h, int w)
     {
-        int d = image.Length, k = classes.Length;
-        var rng = new Random(Options.Seed);
-        var mask = _masker.Prepare(image, c, h, w);
-        double[][] Eval(List<bool[]> masks)
+        if (requests.Count == 0) return [];
+        int d = c * h * w;
+        var batch = new float[(long)requests.Count * d];
+        for (int r = 0; r < requests.Count; r++) requests[r].Walk.Mask(requests[r].Shown).CopyTo(batch, (long)r * d);
+        using var scope = torch.NewDisposeScope();
+        using var t = torch.tensor(batch, [requests.Count, c, h, w], device: _model.Device);
+        var o = runner.Outputs(t);
+        var result = new double[requests.Count][];
+        for (int r = 0; r < requests.Count; r++)
         {
-            var batch = new float[masks.Count * d];
-            for (int j = 0; j < masks.Count; j++) mask(masks[j]).CopyTo(batch, j * d);
-            using var t = torch.tensor(batch, [masks.Count, c, h, w], device: _model.Device);
-            var o = runner.Outputs(t);
-            return Enumerable.Range(0, masks.Count).Select(j => classes.Select(cls => o[j * runner.Classes + cls]).ToArray()).ToArray();
+            var classes = requests[r].Walk.Classes;
+            result[r] = new double[classes.Length];
+            for (int s = 0; s < classes.Length; s++) result[r][s] = o[(long)r * runner.Classes + classes[s]];
         }
-        var none = new bool[d];
-        var all = Enumerable.Repeat(true, d).ToArray();
-        var ends = Eval([none, all]);
-        f00Root = ends[0]; f11Root = ends[1];
-        var dvalues = new double[tree.Nodes.Count][];
-        for (int j = 0; j < dvalues.Length; j++) dvalues[j] = new double[k];
-        var queue = new PriorityQueue<Item, (double, double)>();
-        void Push(Item item) => queue.Enqueue(item, (-item.F11.Zip(item.F00, (a, b) => Math.Abs(a - b)).Max() * item.Weight, rng.NextDouble()));
-        Push(new Item(none, f00Root, f11Root, 0, 1.0));
-        int evals = 2;
-        while (queue.Count > 0 && evals + 2 <= Options.MaxEvals)
+        return result;
+    }
+
+    /// <summary>One input's Owen recursion (SHAP's <c>owen</c>), advanced one batch at a time.</summary>
+    private sealed class OwenWalk(ImagePartition tree, Func<bool[], float[]> mask, int[] classes, int budget, int batchNodes, uint seed)
+    {
+        private readonly PriorityQueue<Item, (double Effect, double Draw)> _queue = new();
+        private readonly LegacyNormalDraws _draws = new(seed);
+        private readonly double[][] _dvalues = Enumerable.Range(0, tree.Nodes.Count).Select(_ => new double[classes.Length]).ToArray();
+        private readonly List<(Item Item, bool[] M10, bool[] M01)> _batch = [];
+        private int _evals;
+
+        private sealed record Item(bool[] Shown, double[] F00, double[] F11, int Node, double Weight);
+
+        public int[] Classes => classes;
+        public Func<bool[], float[]> Mask => mask;
+        public int Budget => budget;
+        public double[] F00 { get; private set; } = [];
+        public double[] F11 { get; private set; } = [];
+        public bool Finished { get; private set; }
+        public int PendingImages => 2 * _batch.Count;
+
+        public void Start(double[] f00, double[] f11)
         {
-            var batch = new List<Item>();
-            while (queue.Count > 0 && batch.Count < Options.BatchSize && evals + 2 * (batch.Count + 1) <= Options.MaxEvals)
+            F00 = f00; F11 = f11;
+            _queue.Enqueue(new Item(new bool[tree.Nodes[0].Size], f00, f11, 0, 1.0), (0, 0));
+        }
+
+        /// <summary>Pops the next batch and returns its images (two per node); finishes when the queue or budget is spent.</summary>
+        public List<bool[]> NextBatch()
+        {
+            var images = new List<bool[]>();
+            if (_queue.Count == 0) { Finished = true; return images; }
+            if (_evals >= budget)
             {
-                var item = queue.Dequeue();
-                if (tree.Nodes[item.Node].IsLeaf) { Add(dvalues[item.Node], item.F11, item.F00, item.Weight); continue; }
-                batch.Add(item);
+                while (_queue.TryDequeue(out var rest, out _)) Keep(rest);
+                Finished = true;
+                return images;
             }
-            if (batch.Count == 0) continue;
-            var masks = new List<bool[]>();
-            foreach (var item in batch)
+            while (_queue.Count > 0 && images.Count < 2 * batchNodes && _evals + images.Count < budget)
             {
+                var item = _queue.Dequeue();
                 var node = tree.Nodes[item.Node];
+                if (node.IsLeaf) { Keep(item); continue; }
                 var m10 = (bool[])item.Shown.Clone(); tree.Mark(node.Left, m10);
                 var m01 = (bool[])item.Shown.Clone(); tree.Mark(node.Right, m01);
-                masks.Add(m10); masks.Add(m01);
+                _batch.Add((item, m10, m01));
+                images.Add(m10); images.Add(m01);
             }
-            var f = Eval(masks);
-            evals += masks.Count;
-            for (int j = 0; j < batch.Count; j++)
+            if (images.Count == 0 && _queue.Count == 0) Finished = true;
+            return images;
+        }
+
+        /// <summary>Takes the outputs of the last batch's images and queues the children.</summary>
+        public void Receive(ReadOnlySpan<double[]> f)
+        {
+            _evals += 2 * _batch.Count;
+            for (int j = 0; j < _batch.Count; j++)
             {
-                var item = batch[j];
+                var (item, m10, m01) = _batch[j];
                 var node = tree.Nodes[item.Node];
-                var f10 = f[2 * j];
-                var f01 = f[2 * j + 1];
+                double[] f10 = f[2 * j], f01 = f[2 * j + 1];
                 double half = item.Weight / 2;
                 // Owen: each half is valued with its sibling hidden (context 0) and shown (context 1).
                 Push(new Item(item.Shown, item.F00, f10, node.Left, half));
                 Push(new Item(item.Shown, item.F00, f01, node.Right, half));
-                Push(new Item(masks[2 * j + 1], f01, item.F11, node.Left, half));
-                Push(new Item(masks[2 * j], f10, item.F11, node.Right, half));
+                Push(new Item(m01, f01, item.F11, node.Left, half));
+                Push(new Item(m10, f10, item.F11, node.Right, half));
             }
+            _batch.Clear();
         }
-        while (queue.Count > 0)
-        {
-            var item = queue.Dequeue();
-            Add(dvalues[item.Node], item.F11, item.F00, item.Weight);
-        }
-        // Spread each node's credit over its elements in proportion to size, down to the leaves.
-        var phi = new double[k][];
-        for (int s = 0; s < k; s++) phi[s] = new double[d];
-        var stack = new Stack<(int Node, double[] Credit)>();
-        stack.Push((0, new double[k]));
-        while (stack.Count > 0)
-        {
-            var (index, credit) = stack.Pop();
-            var node = tree.Nodes[index];
-            var total = dvalues[index].Zip(credit, (a, b) => a + b).ToArray();
-            if (node.IsLeaf)
-            {
-                int e = (node.C0 * h + node.Y0) * w + node.X0;
-                for (int s = 0; s < k; s++) phi[s][e] += total[s];
-                continue;
-            }
-            var l = tree.Nodes[node.Left];
-            var r = tree.Nodes[node.Right];
-            stack.Push((node.Left, total.Select(v => v * l.Size / node.Size).ToArray()));
-            stack.Push((node.Right, total.Select(v => v * r.Size / node.Size).ToArray()));
-        }
-        return phi;
-    }
 
-    private static void Add(double[] target, double[] f11, double[] f00, double weight)
-    {
-        for (int s = 0; s < target.Length; s++) target[s] += (f11[s] - f00[s]) * weight;
+        private void Push(Item item)
+        {
+            double effect = 0;
+            for (int s = 0; s < item.F11.Length; s++) effect = Math.Max(effect, Math.Abs(item.F11[s] - item.F00[s]));
+            _queue.Enqueue(item, (-effect * item.Weight, _draws.Next()));
+        }
+
+        private void Keep(Item item)
+        {
+            var target = _dvalues[item.Node];
+            for (int s = 0; s < target.Length; s++) target[s] += (item.F11[s] - item.F00[s]) * item.Weight;
+        }
+
+        /// <summary>Each node's credit lowered onto its halves in proportion to their size, down to the elements.</summary>
+        public double[][] Values()
+        {
+            int k = classes.Length, h = tree.Height, w = tree.Width;
+            var phi = new double[k][];
+            for (int s = 0; s < k; s++) phi[s] = new double[tree.Nodes[0].Size];
+            var stack = new Stack<(int Node, double[] Credit)>();
+            stack.Push((0, new double[k]));
+            while (stack.Count > 0)
+            {
+                var (index, credit) = stack.Pop();
+                var node = tree.Nodes[index];
+                var total = _dvalues[index].Zip(credit, (a, b) => a + b).ToArray();
+                if (node.IsLeaf)
+                {
+                    int e = (node.C0 * h + node.Y0) * w + node.X0;
+                    for (int s = 0; s < k; s++) phi[s][e] += total[s];
+                    continue;
+                }
+                var l = tree.Nodes[node.Left];
+                var r = tree.Nodes[node.Right];
+                stack.Push((node.Left, total.Select(v => v * l.Size / node.Size).ToArray()));
+                stack.Push((node.Right, total.Select(v => v * r.Size / node.Size).ToArray()));
+            }
+            return phi;
+        }
     }
 }

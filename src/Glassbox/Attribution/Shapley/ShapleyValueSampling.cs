@@ -57,12 +57,23 @@ public sealed class ShapleyValueSampling : IAttributionMethod
 
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+        => Run(inputs, targets, null, progress, cancel);
+
+    /// <summary>
+    /// Replays <paramref name="permutations"/> (feature ids in the order they are switched on; the same for every input,
+    /// as Captum draws them) instead of drawing <c>n_samples</c> of them.
+    /// </summary>
+    internal Explanation Attribute(Tensor inputs, TargetSelection targets, int[][] permutations)
+        => Run(inputs, targets, permutations, null, default);
+
+    private Explanation Run(Tensor inputs, TargetSelection targets, int[][]? given, IProgress<(int Done, int Total)>? progress, CancellationToken cancel)
     {
         using var scope = torch.NewDisposeScope();
         var call = PerturbationCall.Start(_model, Name, Options with { }, inputs, targets, Options.Output, Options.PerturbationsPerEval);
         int n = call.N, k = call.K, c = call.C, h = call.H, w = call.W, d = call.D;
         var runner = call.Runner;
-        int samples = Options.NSamples;
+        int samples = given?.Length ?? Options.NSamples;
+        if (samples < 1) throw new GlassboxException("At least one permutation is needed.");
         var (masks, members) = call.Features(Options.FeatureMask ?? PerturbationCall.DefaultShapleyMask(_model.Info));
         var b = call.PerInputBaselines(Options.Baselines ?? Baseline.Zeros);
         var f0 = call.F0;
@@ -81,8 +92,10 @@ public sealed class ShapleyValueSampling : IAttributionMethod
             perms[i] = new int[samples][];
             for (int s = 0; s < samples; s++)
             {
-                var perm = Enumerable.Range(0, p).ToArray();
-                rng.Shuffle(perm);
+                var perm = given?[s] ?? Enumerable.Range(0, p).ToArray();
+                if (given is null) rng.Shuffle(perm);
+                else if (perm.Length != p || perm.Order().Where((v, j) => v != j).Any())
+                    throw new GlassboxException($"Permutation {s} is not an ordering of the {p} features 0..{p - 1}.");
                 perms[i][s] = perm;
             }
             rowStart[i + 1] = rowStart[i] + (long)samples * (p - 1);
