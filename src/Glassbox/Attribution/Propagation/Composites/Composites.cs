@@ -12,10 +12,13 @@ public static class Composites
     /// cross-max rule on max-pooling, the softmax path Jacobian, and the exact gradient of linear layers, so
     /// <c>Σ m·(x − r) = f(x) − f(r)</c> for every pair.
     /// </summary>
-    public static Composite Rescale(double epsilon, int softmaxNodes = 64)
+    /// <param name="epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative.</param>
+    /// <param name="softmaxNodes">Quadrature nodes of the softmax path rule.</param>
+    /// <param name="maxPool">SHAP's cross-max rule (default) or Captum's (<see cref="CaptumMaxPoolRule"/> with <paramref name="epsilon"/>).</param>
+    public static Composite Rescale(double epsilon, int softmaxNodes = 64, MaxPoolRule maxPool = MaxPoolRule.Shap)
     {
         var rescale = new RescaleRule(epsilon);
-        var cross = new CrossMaxRule();
+        IBackwardRule cross = maxPool == MaxPoolRule.Captum ? new CaptumMaxPoolRule(epsilon) : new CrossMaxRule();
         var softmax = new SoftmaxPathRule(softmaxNodes);
         var gradient = new GradientRule();
         return new Composite("rescale", layer => layer switch

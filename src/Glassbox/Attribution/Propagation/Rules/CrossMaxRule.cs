@@ -6,7 +6,8 @@ namespace Glassbox.Attribution.Propagation;
 /// <summary>
 /// SHAP's DeepExplainer rule for max-pooling (Lundberg and Lee 2017): the output difference <c>y − y_r</c> splits into
 /// <c>max(y, y_r) − y_r</c>, credited at the input's winner, and <c>y − max(y, y_r)</c>, credited at the reference's;
-/// dividing by <c>x − r</c> turns these into multipliers, so <c>Σ m·(x − r) = y − y_r</c> exactly.
+/// dividing by <c>x − r</c> turns these into multipliers, so <c>Σ m·(x − r) = y − y_r</c> exactly. Where
+/// <c>|x − r| &lt; 1e-7</c> the multiplier is zero (SHAP's choice; <see cref="CaptumMaxPoolRule"/> keeps the gradient).
 /// </summary>
 public sealed class CrossMaxRule : IBackwardRule
 {
@@ -17,6 +18,18 @@ public sealed class CrossMaxRule : IBackwardRule
 
     /// <inheritdoc />
     public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
+    {
+        var (acc, dIn, _) = Split(step, signal);
+        var small = dIn.abs() < Threshold;
+        var safe = torch.where(small, torch.ones_like(dIn), dIn);
+        return [torch.where(small, torch.zeros_like(acc), acc / safe).reshape(dIn.shape)];
+    }
+
+    /// <summary>
+    /// The cross-max split of <c>g·(y − y_r)</c> scattered to the winners (P×C×H×W), the pairs' <c>x − r</c> and the
+    /// plain gradient (<c>g</c> routed to the input's winners), shared with <see cref="CaptumMaxPoolRule"/>.
+    /// </summary>
+    internal static (Tensor Split, Tensor DeltaIn, Tensor Gradient) Split(LayerStep step, Tensor signal)
     {
         var pool = (TorchSharp.Modules.MaxPool2d)step.Module;
         bool aligned = step.Aligned;
@@ -35,9 +48,9 @@ public sealed class CrossMaxRule : IBackwardRule
         var acc = torch.zeros([pairs, c, h * w], dtype: g.dtype, device: g.device);
         acc.scatter_add_(2, idxX.flatten(2), gx);
         acc.scatter_add_(2, idxR.flatten(2), gr);
-        var dIn = (xp - rp).reshape(pairs, c, h * w);
-        var small = dIn.abs() < Threshold;
-        var safe = torch.where(small, torch.ones_like(dIn), dIn);
-        return [torch.where(small, torch.zeros_like(acc), acc / safe).reshape(pairs, c, h, w)];
+        var plain = torch.zeros([pairs, c, h * w], dtype: g.dtype, device: g.device);
+        plain.scatter_add_(2, idxX.flatten(2), g.flatten(2));
+        long[] shape = [pairs, c, h, w];
+        return (acc.reshape(shape), (xp - rp).reshape(shape), plain.reshape(shape));
     }
 }
