@@ -35,6 +35,16 @@ internal static class ChainLayers
         return layers;
     }
 
+    /// <summary>The <c>nn.Module</c> equivalent to <paramref name="node"/> alone (evaluation mode, on <paramref name="device"/>), or null when it has none.</summary>
+    public static nn.Module<Tensor, Tensor>? Module(GraphNode node, Device device)
+    {
+        using var noGrad = no_grad();
+        var layer = Layer(node);
+        layer?.to(device);
+        layer?.eval();
+        return layer;
+    }
+
     private static T A<T>(GraphNode n, string key) => (T)n.Attributes[key];
 
     private static bool Symmetric(long[] pads) => pads.Length == 4 && pads[0] == pads[2] && pads[1] == pads[3];

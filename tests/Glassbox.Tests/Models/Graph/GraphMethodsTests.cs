@@ -1,0 +1,230 @@
+using Glassbox.Attribution;
+using Glassbox.Attribution.Cam;
+using Glassbox.Attribution.Catalog;
+using Glassbox.Attribution.Gradient;
+using Glassbox.Attribution.Propagation;
+using Glassbox.IO;
+using Glassbox.Models;
+using Glassbox.Models.Graph;
+using Glassbox.Tests.Attribution.Catalog;
+using Glassbox.Tests.Attribution.Gradient;
+using Glassbox.Tests.Data;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Models.Graph;
+
+/// <summary>
+/// Propagation and CAM methods on branching ONNX graphs (GitHub issue 9): tiny_resnet (residual Add, 1×1
+/// downsample), dense_net (Concat, BatchNorm nodes, reflect Pad, MaxPool), se_net (squeeze-and-excitation Mul, Clip,
+/// Sub, Div, ReduceMean); see tests/fixtures/graphs/README.md.
+/// </summary>
+public class GraphMethodsTests(ITestOutputHelper log)
+{
+    public static TheoryData<string> Graphs() => new() { "tiny_resnet", "dense_net", "se_net" };
+
+    public static TheoryData<string, string> MethodsOnGraphs()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var g in new[] { "tiny_resnet", "dense_net", "se_net" })
+            foreach (var e in MethodCatalog.Default.Entries.Where(e => e.Requirement == MethodRequirement.Layers))
+                data.Add(g, e.Name);
+        return data;
+    }
+
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Root, "tests", "fixtures", "graphs", name);
+
+    private static GraphModel Load(string name) => OnnxGraphLoader.Import(Fixture(name + ".onnx"));
+
+    private static Tensor Inputs()
+    {
+        var a = NpyFile.Read(Fixture("inputs.npy"));
+        return torch.tensor(a.ToFloat32(), a.Shape.Select(d => (long)d).ToArray());
+    }
+
+    private static Tensor Background() => torch.rand([6, 1, 8, 8], generator: new Generator(3));
+
+    private static void AssertComplete(Explanation e, string what)
+    {
+        Assert.NotNull(e.AdditivityErrors);
+        for (int i = 0; i < e.AdditivityErrors!.Length; i++)
+            Assert.True(e.AdditivityErrors[i] <= 1e-4 * Math.Max(1, Math.Abs(e.Outputs[i])),
+                $"{what}: |f(x) − base − Σφ| = {e.AdditivityErrors[i]:E2} at {i} (f = {e.Outputs[i]:F4})");
+    }
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void GraphModels_OfferVisibleLayers(string name)
+    {
+        using var model = Load(name);
+        Assert.Null(model.Layers);
+        Assert.True(ModelCapabilities.HasVisibleLayers(model));
+        foreach (var e in MethodCatalog.Default.Entries) Assert.True(MethodCatalog.CanRun(e, model), e.Name);
+        MethodCatalog.CheckModel(MethodCatalog.Default.Get("lrp"), model);
+    }
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void DeepLiftFamily_IsComplete_OnEveryGraph(string name)
+    {
+        using var model = Load(name);
+        var x = Inputs();
+        var r = torch.rand([5, 1, 8, 8], generator: new Generator(11));
+        var dl = new DeepLift(model, new DeepLiftOptions(Baselines: Baseline.FromImages(r))).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(dl, $"{name} deep-lift");
+        var zero = new DeepLift(model).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(zero, $"{name} deep-lift (zeros)");
+        var dls = new DeepLiftShap(model, Background()).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(dls, $"{name} deep-lift-shap");
+        var ds = new DeepShap(model, Background()).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(ds, $"{name} deep-shap");
+        var probs = new DeepShap(model, Background(), new DeepShapOptions(Output: OutputSpace.Probabilities)).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(probs, $"{name} deep-shap (probabilities)");
+        log.WriteLine($"COMPLETENESS {name}: max error deep-lift {dl.MaxAdditivityError:E2}, deep-lift-shap {dls.MaxAdditivityError:E2}, deep-shap {ds.MaxAdditivityError:E2}, probabilities {probs.MaxAdditivityError:E2}");
+        // Not trivially complete: the attributions differ from gradient × (x − r).
+        var ig = new InputXGradient(model).Attribute(x, TargetSelection.AllClasses);
+        Assert.NotEqual(ig.Values, zero.Values);
+    }
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void Lrp_ReportsConservation_OnEveryGraph(string name)
+    {
+        using var model = Load(name);
+        var x = Inputs();
+        foreach (var composite in LrpComposite.Names)
+        {
+            var lrp = new Lrp(model, new LrpOptions(Composite: composite));
+            var e = lrp.Attribute(x, TargetSelection.AllClasses);
+            Assert.All(e.Values, v => Assert.True(float.IsFinite(v)));
+            Assert.False(e.AdditivityGuaranteed);
+            Assert.NotNull(e.AdditivityErrors);
+            double relative = Enumerable.Range(0, e.AdditivityErrors!.Length).Max(i => e.AdditivityErrors[i] / Math.Max(1e-6, Math.Abs(e.Outputs[i])));
+            log.WriteLine($"LRP {name} {composite}: max |Σ R − f(x)| {e.MaxAdditivityError:E2} (relative {relative:E2}); rules {string.Join(", ", lrp.LayerRules.Where(r => !r.EndsWith(": pass")).Distinct())}");
+        }
+        var rules = new Lrp(model).LayerRules;
+        if (name == "tiny_resnet") Assert.Contains(rules, r => r.EndsWith(": proportional-sum"));
+        if (name == "dense_net") Assert.Contains(rules, r => r.EndsWith(": split"));
+        if (name == "se_net") Assert.Contains(rules, r => r.EndsWith(": signal-takes-all"));
+    }
+
+    /// <summary>The catalog contract (as CatalogContractTests): shapes, targets, finiteness, determinism, per-class slots.</summary>
+    [Theory]
+    [MemberData(nameof(MethodsOnGraphs))]
+    public void Method_GivesShapesTargetsAndDeterminism_OnGraph(string graph, string name)
+    {
+        var entry = MethodCatalog.Default.Get(name);
+        using var model = Load(graph);
+        int classes = model.Info.Classes;
+        var x = Inputs().narrow(0, 0, 2);
+        var text = new Dictionary<string, string> { ["seed"] = "1" };
+        // Score-CAM rectifies its map: explain a rectified feature map (the last activation node with one).
+        if (name == "score-cam") text["layer"] = model.Nodes.Last(n => n.OpType is "Relu" or "LeakyRelu" or "Clip" && n.OutputShape.Count == 4).Name;
+        IAttributionMethod Create() => Catalogued.Create(entry, model, text,
+            entry.UsesBaselineDistribution ? Baseline.FromImages(Background()) : null);
+        var all = Create().Attribute(x, TargetSelection.AllClasses);
+        Assert.Equal([2, classes, 1, 8, 8], all.Shape);
+        Assert.Equal(Enumerable.Range(0, 2 * classes).Select(i => i % classes).ToArray(), all.Targets);
+        Assert.All(all.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(all.Values, v => v != 0);
+        Assert.Empty(all.AdditivityFailures());
+        Assert.Equal(all.Values, Create().Attribute(x, TargetSelection.AllClasses).Values);
+        var one = Create().Attribute(x, TargetSelection.PerInput(2, 0));
+        Assert.Equal([2, 1, 1, 8, 8], one.Shape);
+        Assert.Equal([2, 0], one.Targets);
+        GradientTestModels.Close(all.Map(0, 2).ToArray(), one.Map(0, 0).ToArray(), 1e-5);
+        GradientTestModels.Close(all.Map(1, 0).ToArray(), one.Map(1, 0).ToArray(), 1e-5);
+    }
+
+    [Theory]
+    [InlineData("small_cnn")]
+    [InlineData("mixed_cnn")]
+    public void DeepLift_OnAChainGraph_EqualsDeepLiftOnTheSequentialModel(string name)
+    {
+        string models = Path.Combine(RepoPaths.Root, "tests", "fixtures", "models");
+        using var graph = OnnxGraphLoader.Import(Path.Combine(models, name + ".onnx"));
+        using var spec = Glassbox.Models.Sources.ModelLoader.Load(Path.Combine(models, name + ".json"));
+        var x = Inputs();
+        var bg = Background();
+        GradientTestModels.Close(new DeepLift(spec).Attribute(x, TargetSelection.AllClasses).Values, new DeepLift(graph).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+        GradientTestModels.Close(new DeepShap(spec, bg).Attribute(x, TargetSelection.AllClasses).Values,
+            new DeepShap(graph, bg).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+        GradientTestModels.Close(new Lrp(spec, new LrpOptions("epsilon-plus-flat")).Attribute(x, TargetSelection.AllClasses).Values,
+            new Lrp(graph, new LrpOptions("epsilon-plus-flat")).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+        GradientTestModels.Close(new GuidedBackprop(spec).Attribute(x, TargetSelection.AllClasses).Values,
+            new GuidedBackprop(graph).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+    }
+
+    [Fact]
+    public void GuidedBackprop_RectifiesAtEveryReluNode_OfAResidualGraph()
+    {
+        using var model = Load("tiny_resnet");
+        var x = Inputs();
+        var guided = new GuidedBackprop(model).Attribute(x, TargetSelection.AllClasses);
+        var deconv = new Deconvolution(model).Attribute(x, TargetSelection.AllClasses);
+        var plain = new Saliency(model, new SaliencyOptions(Abs: false)).Attribute(x, TargetSelection.AllClasses);
+        Assert.NotEqual(plain.Values, guided.Values);
+        Assert.NotEqual(guided.Values, deconv.Values);
+    }
+
+    [Fact]
+    public void GradCam_OnAGraph_TakesNodeNamesIndicesAndLastConv()
+    {
+        using var model = Load("tiny_resnet");
+        var x = Inputs();
+        var lastConv = model.Nodes.Last(n => n.OpType == "Conv");
+        var byDefault = new CamLayers(model, "last-conv", "Grad-CAM");
+        Assert.Equal(lastConv.Index, byDefault.Index);
+        Assert.Equal(lastConv.Name, byDefault.NodeName);
+        var relu = model.Nodes.Last(n => n.OpType == "Relu" && n.OutputShape.Count == 4);
+        var byName = new GradCam(model, new GradCamOptions(Layer: relu.Name)).Attribute(x, TargetSelection.AllClasses);
+        var byIndex = new GradCam(model, new GradCamOptions(Layer: relu.Index.ToString())).Attribute(x, TargetSelection.AllClasses);
+        Assert.Equal(byName.Values, byIndex.Values);
+
+        // Grad-CAM at the block's output, by hand: α_k = mean ∂y_c/∂A_k, map Σ α_k A_k, nearest upsampling.
+        using (torch.enable_grad())
+        {
+            var values = new Tensor[model.Nodes.Count];
+            values[0] = model.Preprocess(x);
+            for (int i = 1; i < model.Nodes.Count; i++)
+            {
+                var node = model.Nodes[i];
+                values[i] = node.Apply(node.Inputs.Select(j => values[j]).ToArray());
+                if (i == relu.Index) { values[i] = values[i].detach().requires_grad_(true); }
+            }
+            var a = values[relu.Index];
+            var y = values[^1][.., 1].sum();
+            var g = torch.autograd.grad([y], [a])[0];
+            var map = (g.mean([2, 3], keepdim: true) * a.detach()).sum(1, keepdim: true);
+            var up = nn.functional.interpolate(map, [8, 8], mode: InterpolationMode.Nearest);
+            var expected = up.data<float>().ToArray();
+            var actual = new GradCam(model, new GradCamOptions(Layer: relu.Name)).Attribute(x, TargetSelection.Classes(1)).Values;
+            GradientTestModels.Close(expected, actual, 1e-5);
+        }
+
+        var unknown = Assert.Throws<GlassboxException>(() => new GradCam(model, new GradCamOptions(Layer: "no_such_node")));
+        Assert.Contains("no node named 'no_such_node'", unknown.Message);
+        Assert.Contains(relu.Name, unknown.Message);
+        var flat = model.Nodes.First(n => n.OutputShape.Count == 2);
+        Assert.Contains("feature map", Assert.Throws<GlassboxException>(() => new GradCam(model, new GradCamOptions(Layer: flat.Name))).Message);
+        foreach (var cam in new IAttributionMethod[] { new GradCamPlusPlus(model, new GradCamPlusPlusOptions(Layer: relu.Name)), new ScoreCam(model, new ScoreCamOptions(Layer: relu.Name)),
+                     new GuidedGradCam(model, new GuidedGradCamOptions(Layer: relu.Name)) })
+            Assert.Contains(cam.Attribute(x, TargetSelection.Classes(0)).Values, v => v != 0);
+    }
+
+    /// <summary>op_zoo's 'pool_same' MaxPool pads asymmetrically (SAME_UPPER), which the cross-max rule does not cover.</summary>
+    [Fact]
+    public void NodeWithoutARule_IsRefusedByName_WhileGradientRulesRunOnIt()
+    {
+        using var model = Load("op_zoo");
+        var err = Assert.Throws<GlassboxException>(() => new DeepLift(model));
+        Assert.Contains("(node 'pool_same' (MaxPool)) has no DeepLIFT rule", err.Message);
+        Assert.Contains("padding", err.Message);
+        var x = torch.rand([2, model.Info.Channels, model.Info.Height, model.Info.Width], generator: new Generator(2));
+        var guided = new GuidedBackprop(model).Attribute(x, TargetSelection.Classes(0));
+        Assert.All(guided.Values, v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(guided.Values, v => v != 0);
+        Assert.Contains("'pool_same'", Assert.Throws<GlassboxException>(() => new Lrp(model)).Message);
+    }
+}
