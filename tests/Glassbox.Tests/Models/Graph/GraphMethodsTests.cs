@@ -28,7 +28,7 @@ public class GraphMethodsTests(ITestOutputHelper log)
     {
         var data = new TheoryData<string, string>();
         foreach (var g in new[] { "tiny_resnet", "dense_net", "se_net" })
-            foreach (var e in MethodCatalog.Default.Entries.Where(e => e.Requirement == MethodRequirement.Layers))
+            foreach (var e in MethodCatalog.Default.Entries)
                 data.Add(g, e.Name);
         return data;
     }
@@ -109,7 +109,7 @@ public class GraphMethodsTests(ITestOutputHelper log)
         if (name == "se_net") Assert.Contains(rules, r => r.EndsWith(": signal-takes-all"));
     }
 
-    /// <summary>The catalog contract (as CatalogContractTests): shapes, targets, finiteness, determinism, per-class slots.</summary>
+    /// <summary>The catalog contract (as CatalogContractTests) for every method on every graph: shapes, targets, finiteness, additivity, determinism, per-class slots.</summary>
     [Theory]
     [MemberData(nameof(MethodsOnGraphs))]
     public void Method_GivesShapesTargetsAndDeterminism_OnGraph(string graph, string name)
@@ -119,6 +119,13 @@ public class GraphMethodsTests(ITestOutputHelper log)
         int classes = model.Info.Classes;
         var x = Inputs().narrow(0, 0, 2);
         var text = new Dictionary<string, string> { ["seed"] = "1" };
+        switch (name)
+        {
+            case "kernel-shap" or "shapley-value-sampling" or "feature-ablation": text["feature-mask"] = "grid:2"; break;
+            case "lime": text["feature-mask"] = "grid:2"; text["alpha"] = "0.0001"; break; // these graphs' logits move little: Captum's α = 0.01 zeroes every weight
+            case "partition-shap": text["max-evals"] = "60"; break;
+            case "occlusion": text["sliding-window"] = "2,2"; text["strides"] = "2"; break;
+        }
         // Score-CAM rectifies its map: explain a rectified feature map (the last activation node with one).
         if (name == "score-cam") text["layer"] = model.Nodes.Last(n => n.OpType is "Relu" or "LeakyRelu" or "Clip" && n.OutputShape.Count == 4).Name;
         IAttributionMethod Create() => Catalogued.Create(entry, model, text,
@@ -133,8 +140,11 @@ public class GraphMethodsTests(ITestOutputHelper log)
         var one = Create().Attribute(x, TargetSelection.PerInput(2, 0));
         Assert.Equal([2, 1, 1, 8, 8], one.Shape);
         Assert.Equal([2, 0], one.Targets);
-        GradientTestModels.Close(all.Map(0, 2).ToArray(), one.Map(0, 0).ToArray(), 1e-5);
-        GradientTestModels.Close(all.Map(1, 0).ToArray(), one.Map(1, 0).ToArray(), 1e-5);
+        if (name != "partition-shap") // Partition SHAP expands the tree jointly for the requested classes, as SHAP does.
+        {
+            GradientTestModels.Close(all.Map(0, 2).ToArray(), one.Map(0, 0).ToArray(), 1e-5);
+            GradientTestModels.Close(all.Map(1, 0).ToArray(), one.Map(1, 0).ToArray(), 1e-5);
+        }
     }
 
     [Theory]
