@@ -45,6 +45,18 @@ public class MaxPoolRuleParityTests(ITestOutputHelper log)
         for (int i = 0; i < e.Count; i++) Assert.Equal(expected[targets[i]], e.BaseValues[i], 5);
     }
 
+    /// <summary>DeepLiftShap over two zero baselines is DeepLIFT against zeros, so the option reaches it too.</summary>
+    [Fact]
+    public void DeepLiftShap_CaptumMaxPoolRule_OverZeroBaselines_MatchesCaptumDeepLift()
+    {
+        using var m = Spec(Model);
+        var zeros = TorchSharp.torch.zeros(2, 1, 8, 8);
+        var captum = new DeepLiftShap(m, zeros, new DeepLiftShapOptions(MaxPoolRule: MaxPoolRule.Captum)).Attribute(Inputs(), TargetSelectionFromFile());
+        Assert.True(RelativeL2(captum.Values, Floats(Model, "captum_deeplift_zero")) <= Tolerance);
+        var shap = new DeepLiftShap(m, zeros).Attribute(Inputs(), TargetSelectionFromFile());
+        Assert.True(RelativeL2(shap.Values, Floats(Model, "shap_deep_zero_bg_target")) <= Tolerance);
+    }
+
     [Fact]
     public void CaptumAndShapReferences_Differ_AndEachRuleIsComplete()
     {
