@@ -64,6 +64,25 @@ public class GraphMethodsTests(ITestOutputHelper log)
         MethodCatalog.CheckModel(MethodCatalog.Default.Get("lrp"), model);
     }
 
+    /// <summary>The engine's trace (modules where a node has one) computes what the model computes, node by node.</summary>
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    [InlineData("op_zoo")]
+    public void Trace_EqualsTheModelsForward_NodeByNode(string name)
+    {
+        using var model = Load(name);
+        var x = torch.rand([3, model.Info.Channels, model.Info.Height, model.Info.Width], generator: new Generator(3));
+        var trace = GraphLayers.Trace(model);
+        var values = trace.Forward(model.Preprocess(x));
+        Assert.Equal(model.Forward(x).data<float>().ToArray(), values[^1].data<float>().ToArray());
+        for (int i = 1; i < model.Nodes.Count; i++)
+        {
+            var node = model.Nodes[i];
+            var direct = node.Apply(node.Inputs.Select(j => values[j]).ToArray());
+            Assert.True(direct.shape.SequenceEqual(values[i].shape) && direct.allclose(values[i], 0, 0), $"{node} differs from its traced module {trace.Nodes[i - 1].Module.GetType().Name}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Graphs))]
     public void DeepLiftFamily_IsComplete_OnEveryGraph(string name)
@@ -81,6 +100,8 @@ public class GraphMethodsTests(ITestOutputHelper log)
         AssertComplete(ds, $"{name} deep-shap");
         var probs = new DeepShap(model, Background(), new DeepShapOptions(Output: OutputSpace.Probabilities)).Attribute(x, TargetSelection.AllClasses);
         AssertComplete(probs, $"{name} deep-shap (probabilities)");
+        // Float32 rounding only: far below the 1e-4 bound.
+        Assert.All(new[] { dl, zero, dls, ds, probs }, e => Assert.True(e.MaxAdditivityError < 1e-6, $"{name}: {e.Method} error {e.MaxAdditivityError:E2}"));
         log.WriteLine($"COMPLETENESS {name}: max error deep-lift {dl.MaxAdditivityError:E2}, deep-lift-shap {dls.MaxAdditivityError:E2}, deep-shap {ds.MaxAdditivityError:E2}, probabilities {probs.MaxAdditivityError:E2}");
         // Not trivially complete: the attributions differ from gradient × (x − r).
         var ig = new InputXGradient(model).Attribute(x, TargetSelection.AllClasses);

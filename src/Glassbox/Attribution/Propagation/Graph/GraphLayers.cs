@@ -13,7 +13,8 @@ namespace Glassbox.Attribution.Propagation;
 internal static class GraphLayers
 {
     private static readonly HashSet<string> ModuleOps =
-        ["Conv", "Gemm", "BatchNormalization", "MaxPool", "AveragePool", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softplus", "Clip", "Softmax", "Dropout", "Identity"];
+        ["Conv", "Gemm", "BatchNormalization", "MaxPool", "AveragePool", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softplus", "Softmax", "Dropout", "Identity"];
+    // Not Clip: TorchSharp 0.107's nn.Hardtanh returns its input unclamped; the node itself (clamp) is used instead.
 
     /// <summary>The traced graph of <paramref name="model"/>.</summary>
     public static LayerGraph Trace(GraphModel model)

@@ -48,7 +48,7 @@ public sealed class ZBoxRule(Tensor low, Tensor high) : IBackwardRule
             // Bounds of the pixels reaching the layer through padding or cropping (a graph's Pad node): per channel, when constant.
             var spatial = Enumerable.Range(2, (int)b.dim() - 2).Select(d => (long)d).ToArray();
             var low = b.amin(spatial, keepdim: true);
-            if (low.equal(b.amax(spatial, keepdim: true)).item<bool>()) return low.expand(one);
+            if (low.allclose(b.amax(spatial, keepdim: true), 0, 0)) return low.expand(one);
         }
         if (b.dim() == a.dim()) return b.expand(one);
         throw new GlassboxException($"The z-box bounds ({string.Join("×", bound.shape)}) do not fit the layer's input ({string.Join("×", a.shape.Skip(1))}); give one value per channel or per input element.");
