@@ -187,6 +187,72 @@ public class GraphMethodsTests(ITestOutputHelper log)
             new GuidedBackprop(graph).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
     }
 
+    /// <summary>
+    /// tiny_resnet with a BatchNormalization node inserted after its stem Conv, against the same network with that
+    /// batch norm folded into the conv's weights by hand: the Zennit composites merge it (MergeBatchNorm), so LRP agrees.
+    /// </summary>
+    [Fact]
+    public void BatchNormAfterAConv_IsMergedByTheCanonizer_OnAGraph()
+    {
+        using var dir = new Glassbox.Tests.IO.TempDirectory();
+        var proto = OnnxGraphLoader.Parse(Fixture("tiny_resnet.onnx"));
+        int at = proto.Graph.Node.ToList().FindIndex(n => n.OpType == "Conv");
+        var conv = proto.Graph.Node[at];
+        string output = conv.Output[0];
+        foreach (var reader in proto.Graph.Node)
+            for (int k = 0; k < reader.Input.Count; k++)
+                if (reader.Input[k] == output) reader.Input[k] = "bn_out";
+        float[] gamma = [1.5f, 0.5f, -0.8f, 1.1f], beta = [0.1f, -0.2f, 0.05f, 0.3f], mean = [0.2f, -0.1f, 0.3f, 0f], variance = [0.5f, 2f, 1.2f, 0.9f];
+        Onnx.TensorProto Vector(string name, float[] v)
+        {
+            var t = new Onnx.TensorProto { Name = name, DataType = (int)Onnx.TensorProto.Types.DataType.Float };
+            t.Dims.Add(v.Length);
+            t.FloatData.Add(v);
+            return t;
+        }
+        proto.Graph.Initializer.Add([Vector("bn_scale", gamma), Vector("bn_b", beta), Vector("bn_mean", mean), Vector("bn_var", variance)]);
+        var bn = new Onnx.NodeProto { OpType = "BatchNormalization", Name = "stem_bn" };
+        bn.Input.Add(["/stem_out", "bn_scale", "bn_b", "bn_mean", "bn_var"]);
+        bn.Output.Add("bn_out");
+        bn.Attribute.Add(new Onnx.AttributeProto { Name = "epsilon", F = 1e-5f, Type = Onnx.AttributeProto.Types.AttributeType.Float });
+        conv.Output[0] = "/stem_out";
+        proto.Graph.Node.Insert(at + 1, bn);
+        File.WriteAllBytes(dir.File("bn.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        File.Copy(Fixture("tiny_resnet.json"), dir.File("bn.json"));
+
+        // The folded network: W·s and (b − μ)·s + β with s = γ / √(σ² + ε).
+        var folded = OnnxGraphLoader.Parse(Fixture("tiny_resnet.onnx"));
+        var foldedConv = folded.Graph.Node[at];
+        using (var original = Load("tiny_resnet"))
+        {
+            var node = original.Nodes.First(n => n.OpType == "Conv");
+            var s = torch.tensor(gamma) / (torch.tensor(variance) + 1e-5f).sqrt();
+            var w = (node.Parameters["W"] * s.reshape(-1, 1, 1, 1)).contiguous().data<float>().ToArray();
+            var b = ((node.Parameters["B"] - torch.tensor(mean)) * s + torch.tensor(beta)).data<float>().ToArray();
+            foreach (var (name, values) in new[] { (foldedConv.Input[1], w), (foldedConv.Input[2], b) })
+            {
+                var init = folded.Graph.Initializer.Single(t => t.Name == name);
+                init.RawData = Google.Protobuf.ByteString.Empty;
+                init.FloatData.Clear();
+                init.FloatData.Add(values);
+            }
+        }
+        File.WriteAllBytes(dir.File("folded.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(folded));
+        File.Copy(Fixture("tiny_resnet.json"), dir.File("folded.json"));
+
+        using var withBn = OnnxGraphLoader.Import(dir.File("bn.onnx"));
+        using var merged = OnnxGraphLoader.Import(dir.File("folded.onnx"));
+        Assert.Single(withBn.Nodes, n => n.OpType == "BatchNormalization");
+        var x = Inputs();
+        GradientTestModels.Close(merged.Forward(x).data<float>().ToArray(), withBn.Forward(x).data<float>().ToArray(), 1e-5);
+        Assert.Contains("node 'stem_bn' (BatchNorm2d): epsilon", new Lrp(withBn).LayerRules);
+        var flat = new Lrp(withBn, new LrpOptions("epsilon-plus-flat"));
+        Assert.DoesNotContain(flat.LayerRules, r => r.Contains("BatchNorm2d"));
+        Assert.Equal(new Lrp(merged, new LrpOptions("epsilon-plus-flat")).LayerRules.Count, flat.LayerRules.Count);
+        GradientTestModels.Close(new Lrp(merged, new LrpOptions("epsilon-plus-flat")).Attribute(x, TargetSelection.AllClasses).Values,
+            flat.Attribute(x, TargetSelection.AllClasses).Values, 1e-4);
+    }
+
     [Fact]
     public void GuidedBackprop_RectifiesAtEveryReluNode_OfAResidualGraph()
     {
