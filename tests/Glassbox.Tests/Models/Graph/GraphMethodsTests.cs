@@ -253,6 +253,22 @@ public class GraphMethodsTests(ITestOutputHelper log)
             flat.Attribute(x, TargetSelection.AllClasses).Values, 1e-4);
     }
 
+    /// <summary>tiny_resnet_opset17 is the same network with the batch fixed to one image: its nodes run image by image.</summary>
+    [Fact]
+    public void GraphWithAFixedBatch_GivesTheSameAttributions()
+    {
+        using var dynamic = Load("tiny_resnet");
+        using var fixedBatch = Load("tiny_resnet_opset17");
+        var x = Inputs();
+        var bg = Background();
+        GradientTestModels.Close(new DeepShap(dynamic, bg).Attribute(x, TargetSelection.AllClasses).Values,
+            new DeepShap(fixedBatch, bg).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+        GradientTestModels.Close(new Lrp(dynamic).Attribute(x, TargetSelection.AllClasses).Values,
+            new Lrp(fixedBatch).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+        GradientTestModels.Close(new GradCam(dynamic).Attribute(x, TargetSelection.AllClasses).Values,
+            new GradCam(fixedBatch).Attribute(x, TargetSelection.AllClasses).Values, 1e-5);
+    }
+
     [Fact]
     public void GuidedBackprop_RectifiesAtEveryReluNode_OfAResidualGraph()
     {
