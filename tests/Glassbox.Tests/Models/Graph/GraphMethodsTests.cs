@@ -326,18 +326,45 @@ public class GraphMethodsTests(ITestOutputHelper log)
             Assert.Contains(cam.Attribute(x, TargetSelection.Classes(0)).Values, v => v != 0);
     }
 
-    /// <summary>op_zoo's 'pool_same' MaxPool pads asymmetrically (SAME_UPPER), which the cross-max rule does not cover.</summary>
+    /// <summary>
+    /// op_zoo's 'pool_same' MaxPool pads asymmetrically (SAME_UPPER), which MaxPool2d cannot express: the cross-max
+    /// rule pads with −∞, so DeepLIFT stays complete through it (and through op_zoo's inner softmax over the last axis,
+    /// by the softmax path rule, MatMul, Transpose and the rest).
+    /// </summary>
+    [Fact]
+    public void OpZoo_WithASameUpperMaxPool_IsComplete()
+    {
+        using var model = Load("op_zoo");
+        Assert.Contains(model.Nodes, n => n.Name == "pool_same");
+        var x = torch.rand([3, model.Info.Channels, model.Info.Height, model.Info.Width], generator: new Generator(2));
+        var r = torch.rand([3, model.Info.Channels, model.Info.Height, model.Info.Width], generator: new Generator(4));
+        var dl = new DeepLift(model, new DeepLiftOptions(Baselines: Baseline.FromImages(r))).Attribute(x, TargetSelection.AllClasses);
+        AssertComplete(dl, "op_zoo deep-lift");
+        Assert.True(dl.MaxAdditivityError < 1e-6, $"op_zoo deep-lift error {dl.MaxAdditivityError:E2}");
+        var captum = new DeepLift(model, new DeepLiftOptions(Baselines: Baseline.FromImages(r), MaxPoolRule: MaxPoolRule.Captum)).Attribute(x, TargetSelection.AllClasses);
+        Assert.All(captum.Values, v => Assert.True(float.IsFinite(v)));
+        var ds = new DeepShap(model, r).Attribute(x, TargetSelection.AllClasses);
+        Assert.True(ds.MaxAdditivityError < 1e-6, $"op_zoo deep-shap error {ds.MaxAdditivityError:E2}");
+        // LRP has no rule for a softmax inside the graph: refused by name.
+        Assert.Contains("node 'softmax' (Softmax)", Assert.Throws<GlassboxException>(() => new Lrp(model)).Message);
+    }
+
+    /// <summary>se_net with its final Div turned around (a constant divided by the logits): no rule, refused by name.</summary>
     [Fact]
     public void NodeWithoutARule_IsRefusedByName_WhileGradientRulesRunOnIt()
     {
-        using var model = Load("op_zoo");
+        using var dir = new Glassbox.Tests.IO.TempDirectory();
+        var proto = OnnxGraphLoader.Parse(Fixture("se_net.onnx"));
+        var div = proto.Graph.Node.Last(n => n.OpType == "Div");
+        (div.Input[0], div.Input[1]) = (div.Input[1], div.Input[0]);
+        File.WriteAllBytes(dir.File("m.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        File.Copy(Fixture("se_net.json"), dir.File("m.json"));
+        using var model = OnnxGraphLoader.Import(dir.File("m.onnx"));
         var err = Assert.Throws<GlassboxException>(() => new DeepLift(model));
-        Assert.Contains("(node 'pool_same' (MaxPool)) has no DeepLIFT rule", err.Message);
-        Assert.Contains("padding", err.Message);
-        var x = torch.rand([2, model.Info.Channels, model.Info.Height, model.Info.Width], generator: new Generator(2));
-        var guided = new GuidedBackprop(model).Attribute(x, TargetSelection.Classes(0));
+        Assert.Contains($"(node '{div.Name}' (Div)) has no DeepLIFT rule: it divides by an activation", err.Message);
+        Assert.Contains($"node '{div.Name}' (Div)", Assert.Throws<GlassboxException>(() => new Lrp(model)).Message);
+        var guided = new GuidedBackprop(model).Attribute(Inputs(), TargetSelection.Classes(0));
         Assert.All(guided.Values, v => Assert.True(float.IsFinite(v)));
         Assert.Contains(guided.Values, v => v != 0);
-        Assert.Contains("'pool_same'", Assert.Throws<GlassboxException>(() => new Lrp(model)).Message);
     }
 }

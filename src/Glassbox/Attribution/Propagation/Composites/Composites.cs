@@ -35,6 +35,8 @@ public static class Composites
             {
                 GraphOpKind.Elementwise => rescale,
                 GraphOpKind.Shape or GraphOpKind.Linear or GraphOpKind.Scale or GraphOpKind.Pass => gradient,
+                GraphOpKind.MaxPool => cross,
+                GraphOpKind.Softmax => softmax,
                 GraphOpKind.Sum => sum,
                 GraphOpKind.Product => product,
                 GraphOpKind.Concat => concat,

@@ -74,7 +74,7 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
             ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus or Hardtanh or Dropout or Identity => pass,
             GraphOp op => op.Kind switch
             {
-                GraphOpKind.Shape => gradient, // values moved, not combined
+                GraphOpKind.Shape or GraphOpKind.MaxPool => gradient, // values moved, not combined; winner takes all
                 GraphOpKind.Linear => epsilon, // pooling, reductions, batch norm, Gemm/Conv without a module (Zennit's Norm)
                 GraphOpKind.Elementwise or GraphOpKind.Scale or GraphOpKind.Pass => pass, // a shift or scale by a constant keeps each value's relevance
                 GraphOpKind.Sum => sum,

@@ -68,8 +68,9 @@ public sealed class GraphOp : nn.Module<Tensor, Tensor>
             "Div" => (GraphOpKind.Other, "it divides by an activation"),
             "Relu" or "LeakyRelu" or "Elu" or "Sigmoid" or "Tanh" or "Softplus" or "Clip" => (GraphOpKind.Elementwise, null),
             "Dropout" or "Identity" => (GraphOpKind.Pass, null),
-            "MaxPool" => (GraphOpKind.Other, "its padding has no MaxPool2d equivalent for the cross-max rule"),
-            "Softmax" => (GraphOpKind.Other, "only a softmax over the classes of an N×K output has a rule"),
+            "MaxPool" => (GraphOpKind.MaxPool, null),
+            "Softmax" when node.Attributes.TryGetValue("axis", out var axis) && ((long)axis == -1 || (long)axis == node.OutputShape.Count - 1) => (GraphOpKind.Softmax, null),
+            "Softmax" => (GraphOpKind.Other, "only a softmax over the last axis has a rule"),
             _ => (GraphOpKind.Other, "no propagation rule covers this op"),
         };
     }

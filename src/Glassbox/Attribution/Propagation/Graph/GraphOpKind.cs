@@ -17,6 +17,10 @@ public enum GraphOpKind
     Sum,
     /// <summary>Product of two activations (Mul), e.g. a squeeze-and-excitation gate.</summary>
     Product,
+    /// <summary>Max-pooling with padding MaxPool2d cannot express (e.g. SAME_UPPER): the cross-max rule pads with −∞.</summary>
+    MaxPool,
+    /// <summary>Softmax over the last axis inside the graph (e.g. attention weights).</summary>
+    Softmax,
     /// <summary>Concatenation of activations (Concat).</summary>
     Concat,
     /// <summary>Any other op: only its plain gradient is known.</summary>

@@ -31,13 +31,35 @@ public sealed class CrossMaxRule : IBackwardRule
     /// </summary>
     internal static (Tensor Split, Tensor DeltaIn, Tensor Gradient) Split(LayerStep step, Tensor signal)
     {
-        var pool = (TorchSharp.Modules.MaxPool2d)step.Module;
         bool aligned = step.Aligned;
         Tensor xin = step.Input, rin = step.ReferenceInput;
+        long height = xin.shape[2], width = xin.shape[3];
+        long[] kernel, stride, padding, dilation;
+        bool ceil;
+        long top = 0, left = 0;
+        switch (step.Module)
+        {
+            case TorchSharp.Modules.MaxPool2d pool:
+                (kernel, stride, padding, dilation, ceil) = (pool.kernel_size, pool.stride ?? pool.kernel_size, pool.padding ?? [0, 0], pool.dilation ?? [1, 1], pool.ceil_mode);
+                break;
+            case GraphOp { Kind: GraphOpKind.MaxPool } op:
+            {
+                // An ONNX MaxPool with padding MaxPool2d cannot express (e.g. SAME_UPPER): pad with −∞, pool, crop back.
+                var a = op.Node.Attributes;
+                long[] pads = (long[])a["pads"];
+                (kernel, stride, padding, dilation, ceil) = ((long[])a["kernel_shape"], (long[])a["strides"], [0, 0], (long[])a["dilations"], false);
+                (top, left) = (pads[0], pads[1]);
+                long[] torchPads = [pads[1], pads[3], pads[0], pads[2]];
+                xin = nn.functional.pad(xin, torchPads, PaddingModes.Constant, double.NegativeInfinity);
+                rin = nn.functional.pad(rin, torchPads, PaddingModes.Constant, double.NegativeInfinity);
+                break;
+            }
+            default:
+                throw new GlassboxException($"The cross-max rule applies to max-pooling, not {step.Module.GetType().Name}.");
+        }
         var g = PropagationMath.Expand(signal, step.Pairs, step.Output.shape);
-        var stride = pool.stride ?? pool.kernel_size;
-        var (_, ix) = nn.functional.max_pool2d_with_indices(xin, pool.kernel_size, stride, pool.padding, pool.dilation, pool.ceil_mode);
-        var (_, ir) = nn.functional.max_pool2d_with_indices(rin, pool.kernel_size, stride, pool.padding, pool.dilation, pool.ceil_mode);
+        var (_, ix) = nn.functional.max_pool2d_with_indices(xin, kernel, stride, padding, dilation, ceil);
+        var (_, ir) = nn.functional.max_pool2d_with_indices(rin, kernel, stride, padding, dilation, ceil);
         var (idxX, idxR) = PropagationMath.Pair(ix, ir, aligned);
         var (y, yr) = PropagationMath.Pair(step.Output, step.ReferenceOutput!, aligned);
         var (xp, rp) = PropagationMath.Pair(xin, rin, aligned);
@@ -51,6 +73,7 @@ public sealed class CrossMaxRule : IBackwardRule
         var plain = torch.zeros([pairs, c, h * w], dtype: g.dtype, device: g.device);
         plain.scatter_add_(2, idxX.flatten(2), g.flatten(2));
         long[] shape = [pairs, c, h, w];
-        return (acc.reshape(shape), (xp - rp).reshape(shape), plain.reshape(shape));
+        Tensor Crop(Tensor t) => t.reshape(shape).narrow(2, top, height).narrow(3, left, width);
+        return (Crop(acc), Crop(xp - rp), Crop(plain));
     }
 }
