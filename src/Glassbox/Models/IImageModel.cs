@@ -63,6 +63,18 @@ public static class ModelCapabilities
 
     private static string Because(IImageModel model) => model.OpaqueReason is { } why ? $" (It is opaque because {why}.)" : "";
 
+    /// <summary>
+    /// True when the model's structure is visible to layer-wise rules and CAMs: a layer list, or the nodes of an ONNX
+    /// graph (<see cref="Graph.GraphModel"/>), branching or not.
+    /// </summary>
+    public static bool HasVisibleLayers(IImageModel model) => model.Layers is not null || model is Graph.GraphModel;
+
+    /// <summary>Throws the error of <see cref="RequireLayers"/> unless <see cref="HasVisibleLayers"/>.</summary>
+    public static void RequireVisibleLayers(IImageModel model, string method)
+    {
+        if (!HasVisibleLayers(model)) RequireLayers(model, method);
+    }
+
     /// <summary>Returns the layers or throws a clear error for opaque models.</summary>
     public static IReadOnlyList<nn.Module<Tensor, Tensor>> RequireLayers(IImageModel model, string method)
         => model.Layers ?? throw new GlassboxException(

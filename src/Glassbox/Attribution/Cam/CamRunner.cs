@@ -33,7 +33,7 @@ internal static class CamRunner
             using (torch.no_grad()) a = layers.Activations(xc);
             using var enable = torch.enable_grad();
             var ag = a.detach().requires_grad_(true);
-            var logits = layers.Head(ag);
+            var logits = layers.Logits(xc, ag);
             var scores = output == OutputSpace.Logits ? logits : nn.functional.softmax(logits, 1);
             for (int slot = 0; slot < k; slot++)
             {

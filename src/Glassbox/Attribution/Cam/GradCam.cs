@@ -6,13 +6,13 @@ using static TorchSharp.torch;
 namespace Glassbox.Attribution.Cam;
 
 /// <summary>Settings for <see cref="GradCam"/> (Captum's defaults).</summary>
-/// <param name="Layer">Layer index, or "last-conv".</param>
+/// <param name="Layer">Layer index, ONNX graph node name or index, or "last-conv" (the last Conv2d or Conv node).</param>
 /// <param name="ReluAttributions">Apply ReLU to the map (Captum default false; the paper applies it).</param>
 /// <param name="Interpolation">Upsampling to the input size (Captum's interpolate default: nearest).</param>
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record GradCamOptions(
-    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("layer", Reference = "layer", Help = "Layer index, ONNX graph node name or index, or last-conv")] string Layer = "last-conv",
     [property: Option("relu-attributions", Reference = "relu_attributions", Help = "Apply ReLU to the map")] bool ReluAttributions = false,
     [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,

@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 namespace Glassbox.Attribution.Cam;
 
 /// <summary>Settings for <see cref="GradCamPlusPlus"/>.</summary>
-/// <param name="Layer">Layer index, or "last-conv".</param>
+/// <param name="Layer">Layer index, ONNX graph node name or index, or "last-conv" (the last Conv2d or Conv node).</param>
 /// <param name="Interpolation">Upsampling to the input size.</param>
 /// <param name="Output">Explain logits (default) or probabilities.</param>
 /// <param name="InternalBatchSize">Inputs per pass.</param>
 public sealed record GradCamPlusPlusOptions(
-    [property: Option("layer", Reference = "layer", Help = "Layer index, or last-conv")] string Layer = "last-conv",
+    [property: Option("layer", Reference = "layer", Help = "Layer index, ONNX graph node name or index, or last-conv")] string Layer = "last-conv",
     [property: Option("interpolation", Reference = "interpolate_mode", Help = "Upsampling of the map to the input: nearest (Captum) or bilinear")] CamInterpolation Interpolation = CamInterpolation.Nearest,
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
     [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "Inputs per pass")] int InternalBatchSize = 64);

@@ -34,7 +34,7 @@ public sealed class MethodCatalog
         if (entry.Requirement == MethodRequirement.Layers)
         {
             ModelCapabilities.RequireGradients(model, entry.Name);
-            ModelCapabilities.RequireLayers(model, entry.Name);
+            ModelCapabilities.RequireVisibleLayers(model, entry.Name);
         }
     }
 
@@ -43,6 +43,6 @@ public sealed class MethodCatalog
     {
         MethodRequirement.Forward => true,
         MethodRequirement.Gradients => model.SupportsGradients,
-        _ => model.SupportsGradients && model.Layers is not null,
+        _ => model.SupportsGradients && ModelCapabilities.HasVisibleLayers(model),
     };
 }

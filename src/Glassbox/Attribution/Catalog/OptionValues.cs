@@ -40,6 +40,7 @@ public static class OptionValues
         [typeof(L1Regularization)] = new("l1-reg", null, (t, _, _) => L1Regularization.Parse(t), v => v.ToString()!),
         [typeof(ImageMasker)] = new("masker", null, (t, _, _) => ImageMasker.Parse(t) is not null ? t.Trim() : t, v => (string)v),
         [typeof(FeatureSpread)] = Choice<FeatureSpread>(["split", "repeat"]),
+        [typeof(MaxPoolRule)] = Choice<MaxPoolRule>(["shap", "captum"]),
     }.ToFrozenDictionary();
 
     /// <summary>The value type of a property type (nullable types use their underlying type).</summary>

@@ -12,12 +12,14 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="InternalBatchSize">Inputs propagated together; bounds memory.</param>
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (Captum: 1e-10).</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − f(r) − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
+/// <param name="MaxPoolRule">Max-pooling rule: SHAP's cross-max (default, exact) or Captum's (the gradient where |x − r| &lt; ε).</param>
 public sealed record DeepLiftOptions(
     [property: Option("baselines", Reference = "baselines", Default = "zeros", Help = "zeros, constant:V, blur, blur:SIGMA or a .npy of images")] Baseline? Baselines = null,
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
     [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Help = "Inputs propagated together")] int InternalBatchSize = 64,
     [property: Option("epsilon", Reference = "eps", Min = 0, Help = "Below this |x − r| a nonlinearity's multiplier falls back to its gradient")] double Epsilon = 1e-10,
-    double AdditivityTolerance = 1e-4);
+    double AdditivityTolerance = 1e-4,
+    [property: Option("maxpool-rule", Help = "Max-pooling where input equals reference: shap (cross-max, zero multiplier; shap.DeepExplainer) or captum (keeps the gradient; captum.attr.DeepLift)")] MaxPoolRule MaxPoolRule = MaxPoolRule.Shap);
 
 /// <summary>
 /// DeepLIFT with the rescale rule (Shrikumar, Greenside and Kundaje 2017, "Learning Important Features Through
@@ -41,7 +43,7 @@ public sealed class DeepLift : IAttributionMethod
         if (!(Options.Epsilon >= 0)) throw new GlassboxException($"Epsilon must be non-negative, not {Options.Epsilon}.");
         _model = model;
         ModelCapabilities.RequireGradients(model, "DeepLIFT");
-        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepLIFT");
+        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepLIFT", SoftmaxNodes, Options.MaxPoolRule);
     }
 
     /// <summary>The settings in use.</summary>

@@ -9,11 +9,13 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="PairsPerChunk">(input, baseline) pairs propagated together; bounds memory.</param>
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (Captum: 1e-10).</param>
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − E_b[f(b)] − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
+/// <param name="MaxPoolRule">Max-pooling rule: SHAP's cross-max (default, exact) or Captum's (the gradient where |x − r| &lt; ε).</param>
 public sealed record DeepLiftShapOptions(
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
     [property: Option("internal-batch-size", Reference = "internal_batch_size", Min = 1, Max = 1000000, Help = "(input, baseline) pairs propagated together; bounds memory")] int PairsPerChunk = 200,
     [property: Option("epsilon", Reference = "eps", Min = 0, Help = "Below this |x − r| a nonlinearity's multiplier falls back to its gradient")] double Epsilon = 1e-10,
-    double AdditivityTolerance = 1e-4);
+    double AdditivityTolerance = 1e-4,
+    [property: Option("maxpool-rule", Help = "Max-pooling where input equals reference: shap (cross-max, zero multiplier; shap.DeepExplainer) or captum (keeps the gradient; captum.attr.DeepLiftShap)")] MaxPoolRule MaxPoolRule = MaxPoolRule.Shap);
 
 /// <summary>
 /// DeepLiftShap (Lundberg and Lee 2017), as Captum's <c>DeepLiftShap</c>: DeepLIFT against each of B ≥ 2 baselines,
@@ -32,7 +34,7 @@ public sealed class DeepLiftShap : IAttributionMethod
         Options = options ?? new DeepLiftShapOptions();
         if (baselines.dim() == 4 && baselines.shape[0] < 2)
             throw new GlassboxException($"DeepLiftShap needs at least 2 baseline images (it averages DeepLIFT over a baseline distribution), got {baselines.shape[0]}. Use deep-lift for a single baseline.");
-        _inner = new DeepShap(model, baselines, new DeepShapOptions(Options.Output, Options.PairsPerChunk, Options.AdditivityTolerance, Epsilon: Options.Epsilon));
+        _inner = new DeepShap(model, baselines, new DeepShapOptions(Options.Output, Options.PairsPerChunk, Options.AdditivityTolerance, Epsilon: Options.Epsilon, MaxPoolRule: Options.MaxPoolRule));
     }
 
     /// <summary>The settings in use.</summary>

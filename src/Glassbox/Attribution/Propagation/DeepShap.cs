@@ -12,12 +12,14 @@ namespace Glassbox.Attribution.Propagation;
 /// <param name="AdditivityTolerance">Each explanation must satisfy |f(x) − E[f] − Σφ| ≤ tolerance · max(1, |f(x)|).</param>
 /// <param name="SoftmaxQuadratureNodes">Gauss–Legendre nodes for the softmax path integral (probabilities only).</param>
 /// <param name="Epsilon">Below this |x − r| a nonlinearity's multiplier falls back to its derivative (SHAP: 1e-6; Captum's DeepLIFT: 1e-10).</param>
+/// <param name="MaxPoolRule">Max-pooling rule: SHAP's cross-max (default) or Captum's (set by <see cref="DeepLiftShap"/>).</param>
 public sealed record DeepShapOptions(
     [property: Option("output", Help = "logits or probabilities (softmax)")] OutputSpace Output = OutputSpace.Logits,
     [property: Option("internal-batch-size", Min = 1, Max = 1000000, Help = "(input, background) pairs propagated together; bounds memory")] int PairsPerChunk = 200,
     double AdditivityTolerance = 1e-4,
     int SoftmaxQuadratureNodes = 64,
-    double Epsilon = 1e-6);
+    double Epsilon = 1e-6,
+    MaxPoolRule MaxPoolRule = MaxPoolRule.Shap);
 
 /// <summary>
 /// DeepSHAP (Lundberg and Lee 2017, "A Unified Approach to Interpreting Model Predictions"), as
@@ -43,7 +45,7 @@ public sealed class DeepShap : IAttributionMethod
         ModelCapabilities.CheckInput(model, background);
         if (background.shape[0] < 1) throw new GlassboxException("The background set is empty; give at least one image.");
         InputChecks.Finite(background, "background images");
-        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepSHAP", Options.SoftmaxQuadratureNodes);
+        _pass = new DeepLiftPass(model, Options.Epsilon, "DeepSHAP", Options.SoftmaxQuadratureNodes, Options.MaxPoolRule);
         _background = background.detach().to(model.Device);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -48,7 +48,7 @@ public sealed class Lrp : IAttributionMethod
         if (graph.Nodes.Count > 0 && graph.Nodes[^1].Module is Softmax s && s.dim != 1 && s.dim != -1)
             throw new GlassboxException($"Layer {graph.Nodes.Count - 1} (Softmax over dimension {s.dim}) is not supported; LRP handles softmax over the classes of an N×K output.");
         _pass = composite.Build(Options, model).Build(graph.WithoutLast<Softmax>(), "LRP");
-        LayerRules = _pass.Graph.Nodes.Select((node, i) => $"{node.Module.GetType().Name}: {_pass.Rules[i].Name}").ToList();
+        LayerRules = _pass.Graph.Nodes.Select((node, i) => $"{node.Describe()}: {_pass.Rules[i].Name}").ToList();
     }
 
     /// <summary>The settings in use.</summary>
@@ -57,7 +57,7 @@ public sealed class Lrp : IAttributionMethod
     /// <inheritdoc />
     public string Name => "lrp";
 
-    /// <summary>The rule of every layer after canonizing, as "Conv2d: z-box" (in order; a final softmax is left out).</summary>
+    /// <summary>The rule of every layer after canonizing, as "Conv2d: z-box" (graph nodes: "node 'conv1' (Conv2d): z-box"; in order; a final softmax is left out).</summary>
     public IReadOnlyList<string> LayerRules { get; }
 
     /// <inheritdoc />

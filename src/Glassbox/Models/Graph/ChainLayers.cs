@@ -5,7 +5,7 @@ namespace Glassbox.Models.Graph;
 
 /// <summary>
 /// The <c>nn.Module</c> list equivalent to a graph that is a plain chain (each node takes only the previous one) of
-/// layer-like ops: Conv, Gemm (as Linear), BatchNormalization, the activations, pools, Flatten, Softmax, Dropout,
+/// layer-like ops: Conv, Gemm (as Linear), BatchNormalization, the activations (not Clip), pools, Flatten, Softmax, Dropout,
 /// Identity (zero Pads are skipped). Lets layer-wise propagation rules and CAMs run on simple ONNX models.
 /// </summary>
 internal static class ChainLayers
@@ -33,6 +33,16 @@ internal static class ChainLayers
             layers.Add(layer);
         }
         return layers;
+    }
+
+    /// <summary>The <c>nn.Module</c> equivalent to <paramref name="node"/> alone (evaluation mode, on <paramref name="device"/>), or null when it has none.</summary>
+    public static nn.Module<Tensor, Tensor>? Module(GraphNode node, Device device)
+    {
+        using var noGrad = no_grad();
+        var layer = Layer(node);
+        layer?.to(device);
+        layer?.eval();
+        return layer;
     }
 
     private static T A<T>(GraphNode n, string key) => (T)n.Attributes[key];
@@ -94,8 +104,7 @@ internal static class ChainLayers
             case "Sigmoid": return nn.Sigmoid();
             case "Tanh": return nn.Tanh();
             case "Softplus": return nn.Softplus();
-            case "Clip" when n.Attributes.ContainsKey("min") && n.Attributes.ContainsKey("max"):
-                return nn.Hardtanh(A<double>(n, "min"), A<double>(n, "max"));
+            // No Clip: TorchSharp 0.107's nn.Hardtanh returns its input unclamped, so a chain with Clip has no layer list.
             case "Softmax" when n.OutputShape.Count == 2 && A<long>(n, "axis") is 1 or -1: return nn.Softmax(1);
             case "Dropout": return nn.Dropout();
             case "Identity": return nn.Identity();

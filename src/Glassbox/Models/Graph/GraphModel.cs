@@ -35,6 +35,9 @@ public sealed class GraphModel : IImageModel
     /// <summary>The nodes in topological order: node 0 is the preprocessed input, the last node gives the logits.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; }
 
+    /// <summary>True when the file fixes the batch to one image, so nodes run image by image.</summary>
+    internal bool PerImage => _perImage;
+
     /// <summary>The node whose output is the logits (the last one).</summary>
     public GraphNode Output => Nodes[^1];
 

@@ -19,7 +19,9 @@ public sealed record Composite(
     Func<nn.Module<Tensor, Tensor>, IBackwardRule?>? FirstLayerMap = null, IReadOnlyList<ICanonizer>? Canonizers = null)
 {
     /// <summary>Layer types every propagation method handles.</summary>
-    public const string CommonLayers = "Conv2d, Linear, Flatten, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, Softmax (over classes), MaxPool2d, AvgPool2d, BatchNorm2d and Dropout (evaluation mode), Identity";
+    public const string CommonLayers = "Conv2d, Linear, Flatten, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, Hardtanh, Softmax (over classes), MaxPool2d, AvgPool2d, BatchNorm2d and Dropout (evaluation mode), Identity; "
+        + "ONNX graph nodes Conv, Gemm, MatMul, Add, Sub, Mul, Div (by a constant), Concat, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softplus, Clip, MaxPool, AveragePool, GlobalAveragePool, ReduceMean, "
+        + "BatchNormalization, Pad, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Slice, Cast, Softmax (over classes), Dropout, Identity";
 
     /// <summary>
     /// The canonized graph and one rule per node; throws a <see cref="GlassboxException"/> naming the first layer
@@ -37,7 +39,8 @@ public sealed record Composite(
             var layer = graph.Nodes[i].Module;
             CheckConfiguration(layer, i, method);
             rules[i] = (i == first ? FirstLayerMap?.Invoke(layer) : null) ?? LayerMap(layer)
-                ?? throw new GlassboxException($"Layer {i} ({layer.GetType().Name}) has no {method} rule. Supported: {Supported}.");
+                ?? throw new GlassboxException($"Layer {i} ({graph.Nodes[i].Describe()}) has no {method} rule"
+                    + (layer is GraphOp { Refusal: { } why } ? $": {why}" : "") + $". Supported: {Supported}.");
         }
         return new BackwardPass(graph, rules);
     }

@@ -15,6 +15,10 @@ namespace Glassbox.Attribution.Propagation;
 /// <c>epsilon-alpha2-beta1</c> (EpsilonAlpha2Beta1). The three Zennit composites first merge batch norm into the
 /// preceding layer (<see cref="MergeBatchNorm"/>), as Zennit is used with its canonizer. Other layers: activations,
 /// dropout and identity pass relevance on, max-pooling gives it to the winner, average pooling and batch norm use ε.
+/// On graph models: a sum of branches splits relevance in proportion to each branch's contribution
+/// (<see cref="ProportionalSumRule"/>), a concatenation splits it back, a product gives it all to the signal
+/// (<see cref="SignalTakesAllRule"/>), reshapes move it, a shift or scale by a constant passes it on, and other affine nodes (global pooling, reductions, Gemm or
+/// Conv without a module equivalent) use ε.
 /// </summary>
 /// <param name="Convolution">Rule for Conv2d.</param>
 /// <param name="Dense">Rule for Linear.</param>
@@ -54,6 +58,9 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
         var epsilon = new EpsilonRule(options.Epsilon);
         var gradient = new GradientRule();
         var pass = new PassRule();
+        var sum = new ProportionalSumRule(options.Epsilon);
+        var gate = new SignalTakesAllRule();
+        var concat = new ConcatRule();
         var conv = Create(Convolution, options, model);
         var dense = Create(Dense, options, model);
         var firstConv = FirstConvolution is { } fc ? Create(fc, options, model) : null;
@@ -64,7 +71,17 @@ public sealed record LrpComposite(LrpRule Convolution, LrpRule Dense, LrpRule? F
             Linear => dense,
             Flatten or MaxPool2d => gradient, // reshape; winner takes all
             AvgPool2d or BatchNorm2d => epsilon,
-            ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus or Dropout or Identity => pass,
+            ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus or Hardtanh or Dropout or Identity => pass,
+            GraphOp op => op.Kind switch
+            {
+                GraphOpKind.Shape or GraphOpKind.MaxPool => gradient, // values moved, not combined; winner takes all
+                GraphOpKind.Linear => epsilon, // pooling, reductions, batch norm, Gemm/Conv without a module (Zennit's Norm)
+                GraphOpKind.Elementwise or GraphOpKind.Scale or GraphOpKind.Pass => pass, // a shift or scale by a constant keeps each value's relevance
+                GraphOpKind.Sum => sum,
+                GraphOpKind.Product => gate,
+                GraphOpKind.Concat => concat,
+                _ => null,
+            },
             _ => null,
         }, Supported, layer => layer switch
         {

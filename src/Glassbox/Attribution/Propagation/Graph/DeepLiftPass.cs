@@ -17,10 +17,22 @@ internal sealed class DeepLiftPass
     private readonly BackwardPass _pass;
 
     /// <summary>Checks that every layer has a rule; throws a <see cref="GlassboxException"/> naming the first that has none.</summary>
-    public DeepLiftPass(IImageModel model, double epsilon, string method, int softmaxNodes = 64)
+    public DeepLiftPass(IImageModel model, double epsilon, string method, int softmaxNodes = 64, MaxPoolRule maxPool = MaxPoolRule.Shap)
     {
         _model = model;
-        _pass = Composites.Rescale(epsilon, softmaxNodes).Build(LayerGraph.FromModel(model, method), method);
+        _pass = Composites.Rescale(epsilon, softmaxNodes, maxPool).Build(LayerGraph.FromModel(model, method), method);
+        if (maxPool == MaxPoolRule.Captum) _pass = CaptumPools(_pass, epsilon);
+    }
+
+    // Captum's hooks change what a pool passes when it reads a hooked nonlinearity's output (see CaptumMaxPoolRule).
+    private static BackwardPass CaptumPools(BackwardPass pass, double epsilon)
+    {
+        var rules = pass.Rules.ToArray();
+        var nodes = pass.Graph.Nodes;
+        for (int i = 0; i < rules.Length; i++)
+            if (rules[i] is CaptumMaxPoolRule && nodes[i].Inputs[0] is > 0 and var v && rules[v - 1] is RescaleRule)
+                rules[i] = new CaptumMaxPoolRule(epsilon, afterNonlinearity: true);
+        return new BackwardPass(pass.Graph, rules);
     }
 
     /// <summary>Every value of the model's graph for a batch of pixels (index 0 the normalised input, last the output).</summary>

@@ -1,4 +1,5 @@
 using Glassbox.Models;
+using Glassbox.Models.Graph;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,12 @@ namespace Glassbox.Attribution.Propagation;
 /// <summary>One layer of a traced model: its module and the values it reads.</summary>
 /// <param name="Module">The layer.</param>
 /// <param name="Inputs">Indices of the values the layer reads: 0 is the graph's input, j + 1 the output of node j.</param>
-public sealed record LayerNode(nn.Module<Tensor, Tensor> Module, IReadOnlyList<int> Inputs);
+/// <param name="Name">The node's name in its model (an ONNX node name), or null.</param>
+public sealed record LayerNode(nn.Module<Tensor, Tensor> Module, IReadOnlyList<int> Inputs, string? Name = null)
+{
+    /// <summary>How error messages name the node: its module type, with the ONNX node's name and op when it has one.</summary>
+    public string Describe() => Module is GraphOp op ? op.Describe() : Name is null ? Module.GetType().Name : $"node '{Name}' ({Module.GetType().Name})";
+}
 
 /// <summary>
 /// A model traced into nodes in topological order (each node reads only earlier values), the structure the backward
@@ -21,7 +27,7 @@ public sealed class LayerGraph
         for (int i = 0; i < nodes.Count; i++)
             foreach (int input in nodes[i].Inputs)
                 if (input < 0 || input > i)
-                    throw new GlassboxException($"Node {i} ({nodes[i].Module.GetType().Name}) reads value {input}, which is not computed before it; order the nodes topologically.");
+                    throw new GlassboxException($"Node {i} ({nodes[i].Describe()}) reads value {input}, which is not computed before it; order the nodes topologically.");
         Nodes = nodes;
     }
 
@@ -38,6 +44,7 @@ public sealed class LayerGraph
     /// </summary>
     public static LayerGraph FromModel(IImageModel model, string method)
     {
+        if (model is GraphModel graphModel) return GraphLayers.Trace(graphModel);
         var layers = ModelCapabilities.RequireLayers(model, method);
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < layers.Count; i++)
@@ -59,9 +66,30 @@ public sealed class LayerGraph
         for (int i = 0; i < Nodes.Count; i++)
         {
             var node = Nodes[i];
-            if (node.Inputs.Count != 1)
-                throw new GlassboxException($"Node {i} ({node.Module.GetType().Name}) has {node.Inputs.Count} inputs; only single-input layers can run here.");
-            values[i + 1] = node.Module.forward(values[node.Inputs[0]]);
+            if (node.Module is GraphOp op)
+                values[i + 1] = op.Forward(node.Inputs.Select(j => values[j]).ToArray());
+            else if (node.Inputs.Count != 1)
+                throw new GlassboxException($"Node {i} ({node.Describe()}) has {node.Inputs.Count} inputs; only single-input layers and graph nodes can run here.");
+            else
+                values[i + 1] = node.Module.forward(values[node.Inputs[0]]);
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// Values 0..<paramref name="until"/> of a forward pass in the current autograd mode, with value
+    /// <paramref name="replaceAt"/> taken from <paramref name="replacement"/> instead of computed (to differentiate
+    /// the output with respect to an inner value, as CAMs do).
+    /// </summary>
+    public Tensor[] Evaluate(Tensor input, int until, int replaceAt = -1, Tensor? replacement = null)
+    {
+        var values = new Tensor[until + 1];
+        values[0] = replaceAt == 0 && replacement is not null ? replacement : input;
+        for (int i = 1; i <= until; i++)
+        {
+            if (i == replaceAt && replacement is not null) { values[i] = replacement; continue; }
+            var node = Nodes[i - 1];
+            values[i] = node.Module is GraphOp op ? op.Forward(node.Inputs.Select(j => values[j]).ToArray()) : node.Module.forward(values[node.Inputs[0]]);
         }
         return values;
     }

@@ -51,6 +51,16 @@ internal static class PropagationMath
         return torch.autograd.grad([y], [z], [g.expand_as(y)])[0].detach();
     }
 
+    /// <summary>The vector–Jacobian products gᵀ·∂node/∂input_k of a graph node at <paramref name="inputs"/>, one per input.</summary>
+    public static Tensor[] Vjp(GraphOp node, IReadOnlyList<Tensor> inputs, Tensor g)
+    {
+        using var enable = torch.enable_grad();
+        var z = inputs.Select(t => t.detach().requires_grad_(true)).ToArray();
+        var y = node.Forward(z);
+        return torch.autograd.grad([y], z, [g.expand_as(y)], allow_unused: true)
+            .Select((d, k) => d is null || d.IsInvalid ? torch.zeros_like(z[k]) : d.detach()).ToArray();
+    }
+
     /// <summary>f′ of an element-wise layer at <paramref name="at"/>.</summary>
     public static Tensor Derivative(nn.Module<Tensor, Tensor> layer, Tensor at)
     {
@@ -74,6 +84,19 @@ internal static class PropagationMath
             outPad[d] = inSize - ((o - 1) * conv.stride[d] - 2 * padding[d] + conv.dilation[d] * (conv.kernel_size[d] - 1) + 1);
         }
         return nn.functional.conv_transpose2d(g, weight, null, conv.stride, padding, outPad, conv.dilation, conv.groups);
+    }
+
+    /// <summary>
+    /// <paramref name="g"/> summed over the dimensions along which an operand of <paramref name="shape"/> was broadcast
+    /// (the gradient of broadcasting), rows included.
+    /// </summary>
+    public static Tensor SumTo(Tensor g, long[] shape)
+    {
+        var t = g;
+        int extra = (int)t.dim() - shape.Length;
+        if (extra > 0) t = t.sum(Enumerable.Range(0, extra).Select(i => (long)i).ToArray());
+        var dims = Enumerable.Range(0, shape.Length).Where(d => shape[d] == 1 && t.shape[d] != 1).Select(d => (long)d).ToArray();
+        return dims.Length > 0 ? t.sum(dims, keepdim: true) : t;
     }
 
     /// <summary>A shape with its first dimension replaced.</summary>

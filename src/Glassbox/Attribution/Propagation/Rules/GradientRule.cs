@@ -7,8 +7,8 @@ namespace Glassbox.Attribution.Propagation;
 /// <summary>
 /// The layer's ordinary gradient (vector–Jacobian product), in closed form where there is one: transposed
 /// convolution, transposed matrix product, reshape, per-channel batch-norm scale, max-pool routing to the winners,
-/// ReLU/Sigmoid/Tanh/Softmax derivatives; autograd at the layer's input otherwise. Linear layers accept a signal of
-/// any number of rows.
+/// ReLU/Sigmoid/Tanh/Softmax derivatives; autograd at the layer's input otherwise (for a graph node with several
+/// inputs, with respect to each). Linear layers and affine graph nodes accept a signal of any number of rows.
 /// </summary>
 public sealed class GradientRule : IBackwardRule
 {
@@ -16,7 +16,10 @@ public sealed class GradientRule : IBackwardRule
     public string Name => "gradient";
 
     /// <inheritdoc />
-    public Tensor[] Backward(LayerStep step, Tensor signal, object? state) => [Apply(step, signal)];
+    public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
+        => step.Module is GraphOp op && step.Inputs.Count > 1
+            ? PropagationMath.Vjp(op, step.Inputs, PropagationMath.Expand(signal, step.Input.shape[0], step.Output.shape))
+            : [Apply(step, signal)];
 
     /// <summary>gᵀ·∂layer/∂input for the step's layer.</summary>
     public static Tensor Apply(LayerStep step, Tensor g)
@@ -31,8 +34,14 @@ public sealed class GradientRule : IBackwardRule
                 return PropagationMath.ConvTranspose(conv, conv.weight!.detach(), g, inShape);
             case Flatten:
                 return g.reshape(PropagationMath.WithRows(g.shape[0], inShape));
-            case Dropout or Identity:
+            case Dropout or Identity or GraphOp { Kind: GraphOpKind.Pass }:
                 return g;
+            case GraphOp { Kind: GraphOpKind.Shape or GraphOpKind.Linear or GraphOpKind.Scale } op:
+            {
+                // Affine in its input: the Jacobian is the same at any point, so zeros serve for any number of rows.
+                var at = torch.zeros(PropagationMath.WithRows(g.shape[0], inShape), dtype: step.Input.dtype, device: step.Input.device);
+                return PropagationMath.Vjp(op, at, g.reshape(PropagationMath.WithRows(g.shape[0], step.Output.shape)));
+            }
             case BatchNorm2d bn when bn.running_var is not null:
             {
                 var scale = (bn.running_var.detach() + bn.eps).rsqrt();

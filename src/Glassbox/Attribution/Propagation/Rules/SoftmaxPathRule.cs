@@ -18,11 +18,12 @@ public sealed class SoftmaxPathRule(int nodes = 64) : IBackwardRule
     /// <inheritdoc />
     public string Name => "softmax-path";
 
-    /// <summary>The P×K×K path Jacobians of the step's pairs.</summary>
+    /// <summary>The path Jacobians of the step's pairs (one K×K per softmax, over the last axis: P×K×K for N×K logits).</summary>
     public object? Prepare(LayerStep step)
     {
         var (zx, zr) = PropagationMath.Pair(step.Input, step.ReferenceInput, step.Aligned);
-        return PathJacobian(zx, zr, Nodes);
+        long k = zx.shape[^1];
+        return PathJacobian(zx.reshape(-1, k), zr.reshape(-1, k), Nodes);
     }
 
     /// <inheritdoc />
@@ -30,7 +31,9 @@ public sealed class SoftmaxPathRule(int nodes = 64) : IBackwardRule
     {
         var jac = (Tensor)(state ?? Prepare(step)!);
         var g = PropagationMath.Expand(signal, step.Pairs, step.Output.shape);
-        return [g.to_type(ScalarType.Float64).unsqueeze(1).matmul(jac).squeeze(1).to_type(step.Input.dtype)];
+        long k = g.shape[^1];
+        var m = g.to_type(ScalarType.Float64).reshape(-1, 1, k).matmul(jac).reshape(g.shape);
+        return [m.to_type(step.Input.dtype)];
     }
 
     /// <summary>∫₀¹ J_softmax(z_r + α(z_x − z_r)) dα for P aligned pairs of P×K logits, in float64 (P×K×K).</summary>

@@ -43,6 +43,13 @@ public sealed class ZBoxRule(Tensor low, Tensor high) : IBackwardRule
         long perRow = a.numel() / a.shape[0];
         var one = PropagationMath.WithRows(1, a.shape);
         if (b.numel() == perRow) return b.reshape(one);
+        if (b.dim() == a.dim() && b.shape[1] == a.shape[1] && !b.shape.Skip(2).SequenceEqual(a.shape.Skip(2)))
+        {
+            // Bounds of the pixels reaching the layer through padding or cropping (a graph's Pad node): per channel, when constant.
+            var spatial = Enumerable.Range(2, (int)b.dim() - 2).Select(d => (long)d).ToArray();
+            var low = b.amin(spatial, keepdim: true);
+            if (low.allclose(b.amax(spatial, keepdim: true), 0, 0)) return low.expand(one);
+        }
         if (b.dim() == a.dim()) return b.expand(one);
         throw new GlassboxException($"The z-box bounds ({string.Join("×", bound.shape)}) do not fit the layer's input ({string.Join("×", a.shape.Skip(1))}); give one value per channel or per input element.");
     }
