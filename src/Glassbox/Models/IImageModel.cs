@@ -79,7 +79,12 @@ public static class ModelCapabilities
     public static IReadOnlyList<nn.Module<Tensor, Tensor>> RequireLayers(IImageModel model, string method)
         => model.Layers ?? throw new GlassboxException(
             $"{method} applies rules layer by layer, but this {model.Kind} model's layers are not visible. " +
-            "Use a gradient method (saliency, integrated-gradients, gradient-shap, ...) or a perturbation method, or load the model as a Sequential spec." + Because(model));
+            "Use a gradient method (saliency, integrated-gradients, gradient-shap, ...) or a perturbation method, or load the model as a Sequential spec." +
+            (model.Kind == ModelKind.TorchScript
+                ? " TorchScript graphs are not walkable from TorchSharp 0.107; export the model to ONNX, which Glassbox imports as a graph: " +
+                  "torch.onnx.export(model.eval(), torch.rand(1, C, H, W), \"model.onnx\", opset_version=13, dynamic_axes={\"input\": {0: \"batch\"}}, input_names=[\"input\"])" +
+                  " (keep the model.json sidecar beside it)."
+                : "") + Because(model));
 
     /// <summary>Throws a <see cref="GlassboxException"/> unless <paramref name="pixels"/> is N×C×H×W of the model's size.</summary>
     public static void CheckInput(IImageModel model, Tensor pixels)
