@@ -13,6 +13,22 @@ public static class KernelShapSelection
     /// <summary>The selected features (ascending) for coalition values <paramref name="eyAdj"/> = E[f(z)] − E[f(b)].</summary>
     public static int[] Select(L1Regularization rule, CoalitionSample set, double[] eyAdj, double total, int m)
     {
+        var (x, y, n) = Augmented(set, eyAdj, total, m);
+        var mode = rule.Mode == L1Mode.Auto ? L1Mode.Aic : rule.Mode;
+        int[] chosen = mode switch
+        {
+            L1Mode.NumFeatures => LeastAngleRegression.Active(x, n, m, y, Math.Min(rule.Features, m)),
+            L1Mode.Alpha => NonZero(Surrogates.Lasso.Fit(x, n, m, y, Enumerable.Repeat(1.0, n).ToArray(), rule.Alpha).Coefficients),
+            L1Mode.Aic or L1Mode.Bic => InformationCriterion(x, n, m, y, mode == L1Mode.Bic, rule.Mode == L1Mode.Auto),
+            _ => Enumerable.Range(0, m).ToArray(),
+        };
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    /// <summary>SHAP's augmented design: rows z with weight w·(M − |z|), rows z − 1 against ey − total with weight w·|z| (square roots folded in).</summary>
+    internal static (double[] X, double[] Y, int N) Augmented(CoalitionSample set, double[] eyAdj, double total, int m)
+    {
         int rows = set.Coalitions.Length, n = 2 * rows;
         var x = new double[n * m];
         var y = new double[n];
@@ -29,16 +45,7 @@ public static class KernelShapSelection
                 x[(rows + r) * m + j] = z[j] ? 0 : -b;
             }
         }
-        var mode = rule.Mode == L1Mode.Auto ? L1Mode.Aic : rule.Mode;
-        int[] chosen = mode switch
-        {
-            L1Mode.NumFeatures => LeastAngleRegression.Active(x, n, m, y, Math.Min(rule.Features, m)),
-            L1Mode.Alpha => NonZero(Surrogates.Lasso.Fit(x, n, m, y, Enumerable.Repeat(1.0, n).ToArray(), rule.Alpha).Coefficients),
-            L1Mode.Aic or L1Mode.Bic => InformationCriterion(x, n, m, y, mode == L1Mode.Bic, rule.Mode == L1Mode.Auto),
-            _ => Enumerable.Range(0, m).ToArray(),
-        };
-        Array.Sort(chosen);
-        return chosen;
+        return (x, y, n);
     }
 
     private static int[] NonZero(double[] coefficients) => Enumerable.Range(0, coefficients.Length).Where(j => coefficients[j] != 0).ToArray();

@@ -27,27 +27,9 @@ public class KernelShapSelectionParityTests
         return (set, ey, coef.Sum() + 0.3, m);
     }
 
-    // The augmented design SHAP fits: rows z with weight w·(M − |z|), rows z − 1 against ey − total with weight w·|z|.
+    // The augmented design SHAP fits (the library's own construction).
     private static (double[] X, double[] Y, int N) Augmented(CoalitionSample set, double[] ey, double total, int m)
-    {
-        int rows = set.Coalitions.Length, n = 2 * rows;
-        var x = new double[n * m];
-        var y = new double[n];
-        for (int r = 0; r < rows; r++)
-        {
-            var z = set.Coalitions[r];
-            int size = z.Count(v => v);
-            double a = Math.Sqrt(set.Weights[r] * (m - size)), b = Math.Sqrt(set.Weights[r] * size);
-            y[r] = a * ey[r];
-            y[rows + r] = b * (ey[r] - total);
-            for (int j = 0; j < m; j++)
-            {
-                x[r * m + j] = z[j] ? a : 0;
-                x[(rows + r) * m + j] = z[j] ? 0 : -b;
-            }
-        }
-        return (x, y, n);
-    }
+        => KernelShapSelection.Augmented(set, ey, total, m);
 
     [Theory]
     [InlineData(0, "0;0,8;0,8,4;0,8,4,5;0,8,4,5,7;0,8,4,5,7,3", "0,1,3,4,5,7,8,10", "0,4,5,8,10", "0,8")]
