@@ -64,6 +64,9 @@ public sealed class PartitionShap : IAttributionMethod
     /// <inheritdoc />
     public string Name => "partition-shap";
 
+    // Inputs whose recursions run side by side (their masked images share forward passes).
+    private const int WalksPerGroup = 4;
+
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
@@ -74,46 +77,54 @@ public sealed class PartitionShap : IAttributionMethod
         var builder = call.Builder;
         var tree = new ImagePartition(c, h, w);
         var pixels = call.X.cpu().reshape(n, d).data<float>().ToArray();
-        var walks = new OwenWalk[n];
-        for (int i = 0; i < n; i++)
-        {
-            var classes = Enumerable.Range(0, k).Select(s => builder.Targets[i * k + s]).ToArray();
-            walks[i] = new OwenWalk(tree, _masker.Prepare(pixels.AsSpan(i * d, d).ToArray(), c, h, w), classes, Options.MaxEvals - 2, Options.BatchSize, (uint)Options.Seed);
-        }
-        // Every input's f(fully masked) and f(x) in one pass, then the recursions side by side.
-        var none = new bool[d];
-        var all = Enumerable.Repeat(true, d).ToArray();
-        var ends = Evaluate(runner, walks.SelectMany(walk => new[] { (walk, none), (walk, all) }).ToList(), c, h, w);
-        for (int i = 0; i < n; i++) walks[i].Start(ends[2 * i], ends[2 * i + 1]);
-        int total = walks.Sum(walk => walk.Budget), done = 0;
-        while (walks.Any(walk => !walk.Finished))
-        {
-            cancel.ThrowIfCancellationRequested();
-            var requests = new List<(OwenWalk Walk, bool[] Shown)>();
-            foreach (var walk in walks)
-                if (!walk.Finished) requests.AddRange(walk.NextBatch().Select(m => (walk, m)));
-            var f = Evaluate(runner, requests, c, h, w);
-            int j = 0;
-            foreach (var walk in walks)
-            {
-                int count = walk.PendingImages;
-                if (count > 0) walk.Receive(f.AsSpan(j, count));
-                j += count;
-            }
-            done += requests.Count;
-            progress?.Report((Math.Min(done, total), Math.Max(total, 1)));
-        }
         var values = new float[(long)n * k * d];
         var outputs = new double[n * k];
         var baseValues = new double[n * k];
-        for (int i = 0; i < n; i++)
+        int total = n * Math.Max(1, Options.MaxEvals), done = 0;
+        // Inputs walk side by side in groups (each walk is independent of the others, so grouping never changes a
+        // map); a group bounds the images and tree state held at once.
+        for (int first = 0; first < n; first += WalksPerGroup)
         {
-            var phi = walks[i].Values();
-            for (int s = 0; s < k; s++)
+            int count = Math.Min(WalksPerGroup, n - first);
+            var group = new OwenWalk[count];
+            for (int g = 0; g < count; g++)
             {
-                for (int e = 0; e < d; e++) values[((long)i * k + s) * d + e] = (float)phi[s][e];
-                outputs[i * k + s] = walks[i].F11[s];
-                baseValues[i * k + s] = walks[i].F00[s];
+                int i = first + g;
+                var classes = Enumerable.Range(0, k).Select(s => builder.Targets[i * k + s]).ToArray();
+                group[g] = new OwenWalk(tree, _masker.Prepare(pixels.AsSpan(i * d, d).ToArray(), c, h, w), classes, Options.MaxEvals - 2, Options.BatchSize, (uint)Options.Seed);
+            }
+            // Every input's f(fully masked) and f(x) in one pass, then the recursions side by side.
+            var none = new bool[d];
+            var all = Enumerable.Repeat(true, d).ToArray();
+            var ends = Evaluate(runner, group.SelectMany(walk => new[] { (walk, none), (walk, all) }).ToList(), c, h, w);
+            for (int g = 0; g < count; g++) group[g].Start(ends[2 * g], ends[2 * g + 1]);
+            while (group.Any(walk => !walk.Finished))
+            {
+                cancel.ThrowIfCancellationRequested();
+                var requests = new List<(OwenWalk Walk, bool[] Shown)>();
+                foreach (var walk in group)
+                    if (!walk.Finished) requests.AddRange(walk.NextBatch().Select(m => (walk, m)));
+                var f = Evaluate(runner, requests, c, h, w);
+                int j = 0;
+                foreach (var walk in group)
+                {
+                    int pending = walk.PendingImages;
+                    if (pending > 0) walk.Receive(f.AsSpan(j, pending));
+                    j += pending;
+                }
+                done += requests.Count;
+                progress?.Report((Math.Min(done, total), Math.Max(total, 1)));
+            }
+            for (int g = 0; g < count; g++)
+            {
+                int i = first + g;
+                var phi = group[g].Values();
+                for (int t = 0; t < k; t++)
+                {
+                    for (int e = 0; e < d; e++) values[((long)i * k + t) * d + e] = (float)phi[t][e];
+                    outputs[i * k + t] = group[g].F11[t];
+                    baseValues[i * k + t] = group[g].F00[t];
+                }
             }
         }
         builder.SetAll(values);
