@@ -108,7 +108,9 @@ public sealed class PerturbationRunner
         var xi = inputsFlat.index_select(0, torch.tensor(xIdx, device: inputsFlat.device));
         var bi = baselinesFlat.index_select(0, torch.tensor(bIdx, device: baselinesFlat.device));
         var k = torch.tensor(keep, [count, d], dtype: inputsFlat.dtype, device: inputsFlat.device);
-        return (bi + k * (xi - bi)).reshape([count, .. imageShape]);
+        // lerp with a tensor weight: exactly bᵢ where keep is 0 and xᵢ where it is 1, and no implicit Scalar (libtorch's
+        // "toFloat" check failed intermittently on the Scalar alpha of Tensor + Tensor at this line in long benchmark runs).
+        return torch.lerp(bi, xi, k).reshape([count, .. imageShape]);
     }
 
     /// <summary>The row of <paramref name="outputs"/> (classes wide) at <paramref name="row"/>, class <paramref name="cls"/>.</summary>
