@@ -50,11 +50,11 @@ public sealed class GradCamPlusPlus : IAttributionMethod
                 var g = CamRunner.Gradient(a, scores, cls);
                 var act = a.detach();
                 var sumA = act.sum([2, 3], keepdim: true);
-                // In place, in the same order as 2g² + ΣA·g³ + ε: two buffers instead of a dozen. α·ReLU(g) is α·g where
-                // g > 0 and 0 elsewhere (which also covers α = 0 at g = 0).
+                // In place, in the same order as 2g² + ΣA·g³ + ε: three buffers instead of a dozen. α·ReLU(g) is α·[g > 0]·g
+                // (which also covers α = 0 at g = 0); a multiplied mask is several times faster than where/masked_fill on CPU.
                 var alpha = g * g;
                 var denominator = (alpha * g).mul_(sumA).add_(alpha, 2).add_(Eps);
-                alpha.div_(denominator).masked_fill_(g.le(0), 0);
+                alpha.div_(denominator).mul_((g > 0).to_type(g.dtype));
                 var weights = alpha.mul_(g).sum([2, 3], keepdim: true);
                 return nn.functional.relu((weights * act).sum(1, keepdim: true));
             }, progress, cancel);

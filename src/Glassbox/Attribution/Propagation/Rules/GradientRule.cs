@@ -63,8 +63,7 @@ public sealed class GradientRule : IBackwardRule
                 return acc.reshape(x.shape);
             }
             case ReLU:
-                // As autograd's threshold_backward: zero where the input is not positive (one pass, no float mask).
-                return g.masked_fill((step.Input > 0).logical_not_(), 0);
+                return g * (step.Input > 0).to_type(g.dtype);
             case Sigmoid:
                 return g * step.Output * (1 - step.Output);
             case Tanh:

@@ -13,5 +13,5 @@ public sealed class GuidedReluRule : IBackwardRule
 
     /// <inheritdoc />
     public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
-        => [signal.clamp_min(0).masked_fill_((step.Input > 0).logical_not_(), 0)];
+        => [(signal * (step.Input > 0).to_type(signal.dtype)).clamp_min(0)];
 }
