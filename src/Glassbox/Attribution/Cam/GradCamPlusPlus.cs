@@ -49,11 +49,13 @@ public sealed class GradCamPlusPlus : IAttributionMethod
             {
                 var g = CamRunner.Gradient(a, scores, cls);
                 var act = a.detach();
-                var g2 = g * g;
-                var g3 = g2 * g;
                 var sumA = act.sum([2, 3], keepdim: true);
-                var alpha = torch.where(g != 0, g2 / (2 * g2 + sumA * g3 + Eps), torch.zeros_like(g));
-                var weights = (alpha * nn.functional.relu(g)).sum([2, 3], keepdim: true);
+                // In place, in the same order as 2g² + ΣA·g³ + ε: three buffers instead of a dozen. α·ReLU(g) is α·[g > 0]·g
+                // (which also covers α = 0 at g = 0); a multiplied mask is several times faster than where/masked_fill on CPU.
+                var alpha = g * g;
+                var denominator = (alpha * g).mul_(sumA).add_(alpha, 2).add_(Eps);
+                alpha.div_(denominator).mul_((g > 0).to_type(g.dtype));
+                var weights = alpha.mul_(g).sum([2, 3], keepdim: true);
                 return nn.functional.relu((weights * act).sum(1, keepdim: true));
             }, progress, cancel);
 }

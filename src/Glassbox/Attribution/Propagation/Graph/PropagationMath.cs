@@ -16,7 +16,9 @@ internal static class PropagationMath
     public static Tensor Stabilize(Tensor z, double epsilon)
     {
         double e = Math.Max(epsilon, MinStabilizer);
-        return torch.where(z >= 0, z + e, z - e);
+        // ±e as 2e·[z ≥ 0] − e (exact: 2e − e = e), then + z: the same values as where(z ≥ 0, z + e, z − e) in three
+        // in-place passes; libtorch's where is several times slower than these on CPU.
+        return (z >= 0).to_type(z.dtype).mul_(2 * e).sub_(e).add_(z);
     }
 
     /// <summary>
@@ -64,6 +66,8 @@ internal static class PropagationMath
     /// <summary>f′ of an element-wise layer at <paramref name="at"/>.</summary>
     public static Tensor Derivative(nn.Module<Tensor, Tensor> layer, Tensor at)
     {
+        // ReLU's derivative in closed form (1 where the input is positive, as autograd's), without a traced pass.
+        if (layer is TorchSharp.Modules.ReLU) return (at > 0).to_type(at.dtype);
         using var enable = torch.enable_grad();
         var z = at.detach().requires_grad_(true);
         var y = layer.forward(z);

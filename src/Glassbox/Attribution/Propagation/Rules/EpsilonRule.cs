@@ -17,6 +17,14 @@ public sealed class EpsilonRule(double epsilon) : IBackwardRule
     public string Name => "epsilon";
 
     /// <inheritdoc />
+    public object? Prepare(LayerStep step) => PropagationMath.Stabilize(step.Output, Epsilon);
+
+    /// <inheritdoc />
     public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
-        => [step.Input * GradientRule.Apply(step, signal / PropagationMath.Stabilize(step.Output, Epsilon))];
+    {
+        var back = GradientRule.Apply(step, signal / (Tensor)(state ?? Prepare(step)!));
+        // The quotient is a fresh tensor, so a gradient of the input's shape may take the product in place.
+        return [back.shape.SequenceEqual(step.Input.shape) && back.dtype == step.Input.dtype && back.is_contiguous()
+            ? back.mul_(step.Input) : step.Input * back];
+    }
 }

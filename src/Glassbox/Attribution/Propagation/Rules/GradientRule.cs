@@ -63,7 +63,10 @@ public sealed class GradientRule : IBackwardRule
                 return acc.reshape(x.shape);
             }
             case ReLU:
-                return g * (step.Input > 0).to_type(g.dtype);
+            {
+                var mask = (step.Input > 0).to_type(g.dtype);
+                return mask.shape.SequenceEqual(g.shape) ? mask.mul_(g) : g * mask; // the mask's buffer holds the product
+            }
             case Sigmoid:
                 return g * step.Output * (1 - step.Output);
             case Tanh:

@@ -13,5 +13,9 @@ public sealed class GuidedReluRule : IBackwardRule
 
     /// <inheritdoc />
     public Tensor[] Backward(LayerStep step, Tensor signal, object? state)
-        => [(signal * (step.Input > 0).to_type(signal.dtype)).clamp_min(0)];
+    {
+        var mask = (step.Input > 0).to_type(signal.dtype);
+        // The mask's buffer holds the result when the signal has the input's shape (no broadcast to more rows).
+        return [(mask.shape.SequenceEqual(signal.shape) ? mask.mul_(signal) : signal * mask).clamp_min_(0)];
+    }
 }
