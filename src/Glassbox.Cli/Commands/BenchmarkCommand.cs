@@ -36,6 +36,9 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--all-classes"), Description("Per-method benchmark: explain all 10 classes instead of the predicted class")]
         public bool AllClasses { get; init; }
 
+        [CommandOption("--stream <SIZES>"), Description("Streaming benchmark instead: explain these numbers of images (e.g. 64,2000) with --methods NAME (default saliency) in one process and print time and peak memory after each; flat memory = independent of N")]
+        public string? Stream { get; init; }
+
         [CommandOption("--out <FILE>"), Description("Per-method benchmark: JSON file for the figures. Default: benchmark.json")]
         public string Out { get; init; } = "benchmark.json";
     }
@@ -43,6 +46,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
+        if (s.Stream is not null) return RunStream(s);
         if (s.Methods is not null) return RunMethods(s, context);
         var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)
@@ -69,6 +73,19 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         Row("peak RSS", r => $"{r.PeakRssMegabytes:F0} MB");
         Row("max additivity error", r => $"{NumberFormat.Scientific(r.MaxAdditivityError)}");
         AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static int RunStream(Settings s)
+    {
+        var sizes = s.Stream!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => int.TryParse(t, out int n) ? n : throw new GlassboxException($"--stream takes image counts like 64,2000, not '{s.Stream}'.")).ToArray();
+        string method = s.Methods ?? "saliency";
+        var results = Glassbox.App.StreamingBenchmark.Run(sizes, Paths.ShippedSample(), method, s.Threads, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+        var table = new Table().AddColumns("images", "seconds", "images/s", "peak RSS after the run");
+        foreach (var r in results) table.AddRow($"{r.Images}", $"{r.Seconds:F1}", $"{r.ImagesPerSecond:F1}", $"{r.PeakRssMegabytes:F0} MB");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"glassbox explain --method {Markup.Escape(method)} on the shipped test images (repeated), chunks of {Glassbox.App.ExplainRequest.DefaultChunkSize}, in one process, smallest first: the peak only grows if memory depends on the number of images.");
         return 0;
     }
 
