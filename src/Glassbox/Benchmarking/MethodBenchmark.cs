@@ -91,8 +91,9 @@ public static class MethodBenchmark
             double perImagePass = RawPassSeconds(model, background, gradient);
             raw = passes * o.Images * perImagePass;
         }
-        string batch = options.TryGetValue("--internal-batch-size", out var b) ? b
-            : options.TryGetValue("--perturbations-per-eval", out var pe) ? $"{pe} (perturbations per eval)" : "default";
+        var given = options.ToDictionary(p => p.Key.TrimStart('-'), p => p.Value);
+        string batch = given.TryGetValue("internal-batch-size", out var b) ? b
+            : given.TryGetValue("perturbations-per-eval", out var pe) ? $"{pe} (perturbations per eval)" : "default";
         return new MethodBenchmarkResult(entry.Name, malloc.Name, o.Images, k, seconds, o.Images / seconds, passes,
             gradient ? "forward+backward" : "forward", raw, seconds / raw, ThroughputBenchmark.PeakRssMegabytes(), batch, e.MaxAdditivityError);
     }

@@ -33,9 +33,9 @@ public static class OptionValues
         [typeof(Baseline)] = new("baselines", null, (t, f, c) => ParseBaselines(t, c), v => ((Baseline)v).Describe()),
         [typeof(MaskSource)] = new("feature-mask", null, (t, f, c) => ParseFeatureMask(t, c), v => ((MaskSource)v).Describe()),
         [typeof(OutputSpace)] = Choice<OutputSpace>(["logits", "probabilities"]),
-        [typeof(IntegrationMethod)] = Choice(IntegrationMethods.Names, IntegrationMethods.Parse),
-        [typeof(CamInterpolation)] = Choice(["nearest", "bilinear"], t => CamLayers.ParseInterpolation(t)),
-        [typeof(NoiseTunnelType)] = Choice(NoiseTunnel.TypeNames, NoiseTunnel.ParseType),
+        [typeof(IntegrationMethod)] = Choice(IntegrationMethods.Names, (t, _) => IntegrationMethods.Parse(t)),
+        [typeof(CamInterpolation)] = Choice<CamInterpolation>(["nearest", "bilinear"], (t, _) => CamLayers.ParseInterpolation(t)),
+        [typeof(NoiseTunnelType)] = Choice(NoiseTunnel.TypeNames, (t, _) => NoiseTunnel.ParseType(t)),
         [typeof(LrpComposite)] = new("choice", LrpComposite.Names, (t, _, _) => LrpComposite.Parse(t) is not null ? t.Trim().ToLowerInvariant() : t, v => (string)v),
         [typeof(L1Regularization)] = new("l1-reg", null, (t, _, _) => L1Regularization.Parse(t), v => v.ToString()!),
         [typeof(ImageMasker)] = new("masker", null, (t, _, _) => ImageMasker.Parse(t) is not null ? t.Trim() : t, v => (string)v),
@@ -150,27 +150,18 @@ public static class OptionValues
         return parts.Select(p => ParseInt(p, option)).ToArray();
     }
 
-    // A choice whose type parses its own names (the same function its library users call).
-    private static OptionValueType Choice<T>(IReadOnlyList<string> names, Func<string, T> parse) where T : struct, Enum
+    // A choice: its names in enum order; parsed by the type's own parser when it has one (the function its library
+    // users call), else by name.
+    private static OptionValueType Choice<T>(IReadOnlyList<string> names, Func<string, string, T>? parse = null) where T : struct, Enum
     {
         var values = Enum.GetValues<T>();
         if (values.Length != names.Count) throw new InvalidOperationException($"{typeof(T).Name}: {names.Count} names for {values.Length} values.");
-        return new OptionValueType("choice", names, (text, _, _) => parse(text), v => names[Array.IndexOf(values, (T)v)]);
-    }
-
-    private static OptionValueType Choice<T>(IReadOnlyList<string> names) where T : struct, Enum
-    {
-        var values = Enum.GetValues<T>();
-        if (values.Length != names.Count) throw new InvalidOperationException($"{typeof(T).Name}: {names.Count} names for {values.Length} values.");
-        return new OptionValueType("choice", names,
-            (text, flag, _) =>
-            {
-                string key = text.Trim().ToLowerInvariant().Replace('-', '_');
-                for (int i = 0; i < names.Count; i++)
-                    if (names[i] == key) return values[i];
-                throw new GlassboxException($"{flag} must be one of {string.Join(", ", names)}, not '{text}'.");
-            },
-            v => names[Array.IndexOf(values, (T)v)]);
+        parse ??= (text, flag) =>
+        {
+            int i = Array.IndexOf([.. names], text.Trim().ToLowerInvariant().Replace('-', '_'));
+            return i >= 0 ? values[i] : throw new GlassboxException($"{flag} must be one of {string.Join(", ", names)}, not '{text}'.");
+        };
+        return new OptionValueType("choice", names, (text, flag, _) => parse(text, flag), v => names[Array.IndexOf(values, (T)v)]);
     }
 
     private static int ParseInt(string text, string option)

@@ -70,21 +70,15 @@ public sealed class NoiseTunnel : IAttributionMethod
     public static IReadOnlyList<string> TypeNames { get; } = ["smoothgrad", "smoothgrad_sq", "vargrad"];
 
     /// <summary>Parses Captum's nt_type names ("smoothgrad", "smoothgrad_sq", "vargrad"), or throws a <see cref="GlassboxException"/>.</summary>
-    public static NoiseTunnelType ParseType(string name) => name.Trim().ToLowerInvariant().Replace('-', '_') switch
+    public static NoiseTunnelType ParseType(string name)
     {
-        "smoothgrad" => NoiseTunnelType.SmoothGrad,
-        "smoothgrad_sq" => NoiseTunnelType.SmoothGradSquared,
-        "vargrad" => NoiseTunnelType.VarGrad,
-        _ => throw new GlassboxException($"Unknown noise tunnel type '{name}'. Use smoothgrad, smoothgrad_sq or vargrad."),
-    };
+        int i = Array.IndexOf([.. TypeNames], name.Trim().ToLowerInvariant().Replace('-', '_'));
+        return i >= 0 ? (NoiseTunnelType)i
+            : throw new GlassboxException($"Unknown noise tunnel type '{name}'. Use smoothgrad, smoothgrad_sq or vargrad.");
+    }
 
     /// <summary>The Captum name of <paramref name="type"/>.</summary>
-    public static string TypeName(NoiseTunnelType type) => type switch
-    {
-        NoiseTunnelType.SmoothGrad => "smoothgrad",
-        NoiseTunnelType.SmoothGradSquared => "smoothgrad_sq",
-        _ => "vargrad",
-    };
+    public static string TypeName(NoiseTunnelType type) => TypeNames[(int)type];
 
     /// <inheritdoc />
     public Explanation Attribute(Tensor inputs, TargetSelection targets, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
