@@ -21,13 +21,10 @@ public sealed class MetricCatalog
 
     /// <summary>Every built-in metric.</summary>
     public static MetricCatalog Default => new(
-    [
-        new(new Completeness(), "|f(x) − f(x′) − Σφ| per map: do the attributions add up to the output change (Sundararajan et al. 2017)."),
-        new(new Deletion(), "Area under the explained output as the most important pixels are removed first (Petsiuk et al. 2018)."),
-        new(new SpearmanRankCorrelation(), "Spearman's ρ between two explanations' maps of the same inputs and targets (Spearman 1904)."),
-        new(new TopFractionOverlap(), "Share of one explanation's top 10 % pixels that are also in the other's top 10 %."),
-        new(new Sparseness(), "Gini index of the map's |attributions|: how few pixels carry the explanation (Chalasani et al. 2020)."),
-    ]);
+        AxiomaticMetrics.Entries
+            .Concat(FaithfulnessMetrics.Entries)
+            .Concat(ComplexityMetrics.Entries)
+            .Concat(AgreementMetrics.Entries));
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MetricEntry> Entries => _entries.Values;

@@ -1,0 +1,11 @@
+namespace Glassbox.Metrics.Faithfulness;
+
+/// <summary>The catalog entries of the faithfulness metrics.</summary>
+internal static class FaithfulnessMetrics
+{
+    /// <summary>Every faithfulness metric, with its reference defaults.</summary>
+    public static IEnumerable<MetricEntry> Entries =>
+    [
+        new(new Deletion(), "Area under the explained output as the most important pixels are removed first (Petsiuk et al. 2018)."),
+    ];
+}
