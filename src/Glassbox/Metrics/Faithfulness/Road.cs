@@ -115,70 +115,67 @@ public sealed class Road : IExplanationMetric
         var slot = new int[plane];
         Array.Fill(slot, -1);
         for (int u = 0; u < unknowns.Length; u++) slot[unknowns[u]] = u;
-        // Per unknown: its total in-image neighbour weight, and its removed neighbours (slot, weight).
+        // Per unknown: its total in-image neighbour weight, and its removed neighbours (CSR: slot, weight).
         var diagonal = new double[unknowns.Length];
-        var coupled = new List<(int Slot, double Weight)>[unknowns.Length];
+        var rowStart = new int[unknowns.Length + 1];
+        var column = new List<int>();
+        var weight = new List<double>();
+        var b = new double[channels * unknowns.Length];
         for (int u = 0; u < unknowns.Length; u++)
         {
-            coupled[u] = [];
             int y = unknowns[u] / width, x = unknowns[u] % width;
             foreach (var (dy, dx, wgt) in Neighbours)
             {
                 int yy = y + dy, xx = x + dx;
                 if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+                int q = yy * width + xx;
                 diagonal[u] += wgt;
-                if (slot[yy * width + xx] >= 0) coupled[u].Add((slot[yy * width + xx], wgt));
+                if (slot[q] >= 0) { column.Add(slot[q]); weight.Add(wgt); }
+                else for (int ch = 0; ch < channels; ch++) b[ch * unknowns.Length + u] += wgt * image[ch * plane + q];
             }
+            rowStart[u + 1] = column.Count;
         }
-        var b = new double[unknowns.Length];
+        var system = new SparseSystem(diagonal, rowStart, [.. column], [.. weight]);
         for (int ch = 0; ch < channels; ch++)
         {
-            var plain = image.Slice(ch * plane, plane);
-            for (int u = 0; u < unknowns.Length; u++)
-            {
-                int y = unknowns[u] / width, x = unknowns[u] % width;
-                double sum = 0;
-                foreach (var (dy, dx, wgt) in Neighbours)
-                {
-                    int yy = y + dy, xx = x + dx;
-                    if (yy >= 0 && yy < height && xx >= 0 && xx < width && !removed[yy * width + xx]) sum += wgt * plain[yy * width + xx];
-                }
-                b[u] = sum;
-            }
-            var solution = ConjugateGradient(diagonal, coupled, b);
+            var solution = system.Solve(b.AsSpan(ch * unknowns.Length, unknowns.Length));
             for (int u = 0; u < unknowns.Length; u++) result[ch * plane + unknowns[u]] = (float)solution[u];
         }
         return result;
     }
 
-    // Solves (diag(D) − W) v = b for the symmetric positive definite system of Impute.
-    private static double[] ConjugateGradient(double[] diagonal, List<(int Slot, double Weight)>[] coupled, double[] b)
+    // The symmetric positive definite system (diag(D) − W) v = b of Impute, W in CSR form.
+    private sealed record SparseSystem(double[] Diagonal, int[] RowStart, int[] Column, double[] Weight)
     {
-        int m = b.Length;
-        var v = new double[m];
-        var r = (double[])b.Clone();
-        var z = new double[m];
-        var p = new double[m];
-        var q = new double[m];
-        for (int i = 0; i < m; i++) p[i] = z[i] = r[i] / diagonal[i];
-        double rz = Dot(r, z), tolerance = 1e-13 * Math.Sqrt(Dot(b, b));
-        for (int iter = 0; iter < 10 * m + 100 && Math.Sqrt(Dot(r, r)) > tolerance; iter++)
+        // Jacobi-preconditioned conjugate gradients, to a residual of 1e-12 · |b|.
+        public double[] Solve(ReadOnlySpan<double> rhs)
         {
-            for (int i = 0; i < m; i++)
+            int m = rhs.Length;
+            var v = new double[m];
+            var r = rhs.ToArray();
+            var z = new double[m];
+            var p = new double[m];
+            var q = new double[m];
+            for (int i = 0; i < m; i++) p[i] = z[i] = r[i] / Diagonal[i];
+            double rz = Dot(r, z), tolerance = 1e-24 * Dot(r, r);
+            for (int iter = 0; iter < 10 * m + 100 && Dot(r, r) > tolerance; iter++)
             {
-                double s = diagonal[i] * p[i];
-                foreach (var (j, wgt) in coupled[i]) s -= wgt * p[j];
-                q[i] = s;
+                for (int i = 0; i < m; i++)
+                {
+                    double s = Diagonal[i] * p[i];
+                    for (int j = RowStart[i]; j < RowStart[i + 1]; j++) s -= Weight[j] * p[Column[j]];
+                    q[i] = s;
+                }
+                double alpha = rz / Dot(p, q);
+                for (int i = 0; i < m; i++) { v[i] += alpha * p[i]; r[i] -= alpha * q[i]; z[i] = r[i] / Diagonal[i]; }
+                double next = Dot(r, z), beta = next / rz;
+                for (int i = 0; i < m; i++) p[i] = z[i] + beta * p[i];
+                rz = next;
             }
-            double alpha = rz / Dot(p, q);
-            for (int i = 0; i < m; i++) { v[i] += alpha * p[i]; r[i] -= alpha * q[i]; z[i] = r[i] / diagonal[i]; }
-            double next = Dot(r, z);
-            for (int i = 0; i < m; i++) p[i] = z[i] + next / rz * p[i];
-            rz = next;
+            return v;
         }
-        return v;
 
-        static double Dot(double[] a, double[] c)
+        private static double Dot(double[] a, double[] c)
         {
             double s = 0;
             for (int i = 0; i < a.Length; i++) s += a[i] * c[i];
