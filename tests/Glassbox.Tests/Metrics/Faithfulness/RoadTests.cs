@@ -52,6 +52,49 @@ public class RoadTests
     }
 
     [Fact]
+    public void Impute_OnARandomHole_MatchesADenseSolveOfTheSameEquations()
+    {
+        // 10×10 random image, 60 % of the pixels removed at random: build "D_i·v_i − Σ_removed w_ij·v_j = Σ_kept w_ij·x_j"
+        // densely and solve it by Gaussian elimination with partial pivoting.
+        int h = 10, w = 10, n = h * w;
+        var rng = new Random(4);
+        var image = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
+        var removed = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.6).ToArray();
+        removed[0] = false;
+        var unknown = Enumerable.Range(0, n).Where(p => removed[p]).ToArray();
+        int m = unknown.Length;
+        var a = new double[m, m + 1];
+        for (int u = 0; u < m; u++)
+        {
+            int y = unknown[u] / w, x = unknown[u] % w;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++)
+                {
+                    int yy = y + dy, xx = x + dx;
+                    if ((dy == 0 && dx == 0) || yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+                    double wgt = dy == 0 || dx == 0 ? 1.0 / 6 : 1.0 / 12;
+                    a[u, u] += wgt;
+                    int q = yy * w + xx;
+                    if (removed[q]) a[u, Array.IndexOf(unknown, q)] -= wgt;
+                    else a[u, m] += wgt * image[q];
+                }
+        }
+        for (int col = 0; col < m; col++)
+        {
+            int pivot = Enumerable.Range(col, m - col).MaxBy(r => Math.Abs(a[r, col]));
+            for (int c = 0; c <= m; c++) (a[col, c], a[pivot, c]) = (a[pivot, c], a[col, c]);
+            for (int r = 0; r < m; r++)
+            {
+                if (r == col) continue;
+                double f = a[r, col] / a[col, col];
+                for (int c = col; c <= m; c++) a[r, c] -= f * a[col, c];
+            }
+        }
+        var imputed = Road.Impute(image, 1, h, w, removed);
+        for (int u = 0; u < m; u++) Assert.Equal(a[u, m] / a[u, u], imputed[unknown[u]], 1e-5);
+    }
+
+    [Fact]
     public void AddNoise_AddsTheSeededTorchDraws_ToRemovedPixelsOnly()
     {
         float[] image = [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f];
