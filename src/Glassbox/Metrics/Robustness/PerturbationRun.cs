@@ -20,6 +20,11 @@ internal sealed class PerturbedImage
     /// <summary>Logits of every perturbed copy (when the metric asked for them).</summary>
     public double[][]? PerturbedLogits { get; init; }
 
+    /// <summary>The model's internal representation of the image (when the metric asked for it).</summary>
+    public float[]? Representation { get; init; }
+    /// <summary>The internal representation of every perturbed copy (when the metric asked for it).</summary>
+    public float[][]? PerturbedRepresentations { get; init; }
+
     /// <summary>Copy <paramref name="s"/>.</summary>
     public ReadOnlySpan<float> Copy(int s) => Perturbed.AsSpan(s * Pixels.Length, Pixels.Length);
 
@@ -48,10 +53,14 @@ internal static class PerturbationRun
     /// <summary>Score of copy s of an image for target map k: (image, k, s, original map, re-explained map) → score.</summary>
     public delegate double SampleScore(PerturbedImage image, int k, int s, ReadOnlySpan<float> original, ReadOnlySpan<float> perturbed);
 
-    /// <summary>One score per map [n·K+k]: <paramref name="aggregate"/> of the <paramref name="samples"/> sample scores of the map.</summary>
+    /// <summary>
+    /// One score per map [n·K+k]: <paramref name="aggregate"/> of the <paramref name="samples"/> sample scores of the map;
+    /// with <paramref name="needLogits"/> the images carry their logits, with <paramref name="representation"/> (images →
+    /// one vector per image) their internal representations.
+    /// </summary>
     public static double[] Scores(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, string metric,
         int samples, int seed, Noise noise, bool needLogits, int batch, SampleScore score, Func<double[], double> aggregate,
-        CancellationToken cancel)
+        CancellationToken cancel, Func<Tensor, float[][]>? representation = null)
     {
         MetricInputs.CheckExplained(model, inputs, explanation, metric);
         if (samples < 1) throw new GlassboxException($"{metric} needs at least one perturbed sample.");
@@ -76,6 +85,8 @@ internal static class PerturbationRun
                 Perturbed = perturbed.contiguous().data<float>().ToArray(),
                 Logits = needLogits ? Reexplanation.Logits(model, original, batch)[0] : null,
                 PerturbedLogits = needLogits ? Reexplanation.Logits(model, perturbed, batch) : null,
+                Representation = representation?.Invoke(original)[0],
+                PerturbedRepresentations = representation?.Invoke(perturbed),
             };
             var targetOf = Enumerable.Range(0, k * samples).Select(r => explanation.Targets[image * k + r / samples]).ToArray();
             var sampleScores = new double[k][];

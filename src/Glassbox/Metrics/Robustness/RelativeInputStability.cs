@@ -25,5 +25,5 @@ public sealed class RelativeInputStability(RelativeStabilityOptions? options = n
 
     /// <inheritdoc/>
     public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, CancellationToken cancel = default)
-        => RelativeStability.Evaluate(Name, output: false, Options, model, inputs, explanation, explain, cancel);
+        => RelativeStability.Evaluate(Name, RelativeStability.Reference.Input, Options, model, inputs, explanation, explain, cancel);
 }

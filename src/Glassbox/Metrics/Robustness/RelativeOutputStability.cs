@@ -25,5 +25,5 @@ public sealed class RelativeOutputStability(RelativeStabilityOptions? options = 
 
     /// <inheritdoc/>
     public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, CancellationToken cancel = default)
-        => RelativeStability.Evaluate(Name, output: true, Options, model, inputs, explanation, explain, cancel);
+        => RelativeStability.Evaluate(Name, RelativeStability.Reference.Output, Options, model, inputs, explanation, explain, cancel);
 }

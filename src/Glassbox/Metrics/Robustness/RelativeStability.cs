@@ -30,8 +30,11 @@ public sealed record RelativeStabilityOptions(
 /// </summary>
 internal static class RelativeStability
 {
-    public static MetricResult Evaluate(string name, bool output, RelativeStabilityOptions o, IImageModel model, Tensor inputs,
-        Explanation explanation, ExplainFunction explain, CancellationToken cancel)
+    /// <summary>What the change of the explanation is relative to.</summary>
+    public enum Reference { Input, Output, Representation }
+
+    public static MetricResult Evaluate(string name, Reference reference, RelativeStabilityOptions o, IImageModel model, Tensor inputs,
+        Explanation explanation, ExplainFunction explain, CancellationToken cancel, Func<Tensor, float[][]>? representation = null, object? settings = null)
     {
         if (!double.IsFinite(o.LowerBound) || !double.IsFinite(o.UpperBound) || !(o.UpperBound > o.LowerBound))
             throw new GlassboxException($"{name} needs an upper noise bound above the lower one, not [{o.LowerBound}, {o.UpperBound}].");
@@ -40,14 +43,17 @@ internal static class RelativeStability
             (image, k, s, a, b) =>
             {
                 if (o.NanWhenPredictionChanges && image.PredictionChanges(s)) return double.NaN;
-                double denominator = output
-                    ? RelativeChange(image.Logits!.Select(v => (float)v).ToArray(), image.PerturbedLogits![s].Select(v => (float)v).ToArray(), o.EpsMin)
-                    : RelativeChange(image.Pixels, image.Copy(s), o.EpsMin);
+                double denominator = reference switch
+                {
+                    Reference.Output => RelativeChange(image.Logits!.Select(v => (float)v).ToArray(), image.PerturbedLogits![s].Select(v => (float)v).ToArray(), o.EpsMin),
+                    Reference.Representation => RelativeChange(image.Representation, image.PerturbedRepresentations![s], o.EpsMin),
+                    _ => RelativeChange(image.Pixels, image.Copy(s), o.EpsMin),
+                };
                 if (denominator == 0) denominator += o.EpsMin;
                 return RelativeChange(a, b, o.EpsMin) / denominator;
             },
-            PerturbationRun.Max, cancel);
-        return new MetricResult(name, scores, o);
+            PerturbationRun.Max, cancel, representation);
+        return new MetricResult(name, scores, settings ?? o);
     }
 
     /// <summary>‖(a − b) / (a + [a = 0]·eps)‖₂: the change from a to b relative to a, element by element.</summary>

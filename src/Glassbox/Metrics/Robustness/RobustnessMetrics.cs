@@ -11,5 +11,6 @@ internal static class RobustnessMetrics
         MetricEntry.Of<LocalLipschitzEstimateOptions>(o => new LocalLipschitzEstimate(o), "Largest ‖φ(x) − φ(x′)‖ / ‖x − x′‖ under Gaussian input noise (Alvarez-Melis and Jaakkola 2018)."),
         MetricEntry.Of<RelativeStabilityOptions>(o => new RelativeInputStability(o), "Largest relative change of the map per relative change of the input (Agarwal et al. 2022)."),
         MetricEntry.Of<RelativeStabilityOptions>(o => new RelativeOutputStability(o), "Largest relative change of the map per relative change of the logits (Agarwal et al. 2022)."),
+        MetricEntry.Of<RelativeRepresentationStabilityOptions>(o => new RelativeRepresentationStability(o), "Largest relative change of the map per relative change of the layers' outputs (Agarwal et al. 2022)."),
     ];
 }

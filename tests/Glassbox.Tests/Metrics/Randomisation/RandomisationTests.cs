@@ -174,6 +174,22 @@ public class RandomisationTests
     }
 
     [Fact]
+    public void Ssim_MatchesAVectorisedScikitImageStyleReference()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "fixtures", "metrics", "sensitivity.json")));
+        int cases = 0;
+        foreach (var c in json.RootElement.GetProperty("ssim_cases").EnumerateArray())
+        {
+            var shape = c.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            float[] a = c.GetProperty("a").EnumerateArray().Select(v => v.GetSingle()).ToArray(), b = c.GetProperty("b").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            double ssim = StructuralSimilarity.Compute(a, b, shape[0], shape[1], shape[2], c.GetProperty("data_range").GetDouble());
+            Assert.Equal(c.GetProperty("ssim").GetDouble(), ssim, 6);
+            cases++;
+        }
+        Assert.Equal(3, cases);
+    }
+
+    [Fact]
     public void Ssim_IsOneForEqualMaps_AndTheLuminanceTermForAShiftedMap()
     {
         var rng = new Random(2);

@@ -88,5 +88,27 @@ public class StabilityTests
         Assert.Throws<GlassboxException>(() => new RelativeInputStability(new(LowerBound: 0.3, UpperBound: 0.2)).Evaluate(model, x, constant, Saliency));
     }
 
+    [Fact]
+    public void RelativeRepresentationStability_OverTheChosenLayers_MatchesTheInputAndOutputVariants()
+    {
+        // Linear() is Flatten (layer 0: the pixels themselves) then Linear (layer 1: the logits).
+        using var model = Linear();
+        using var x = Images([0.9f, 0.5f, 0.3f, 0.1f], [0.2f, 0.4f, 0.6f, 0.8f]);
+        var explain = Scaled(1f);
+        var e = explain(model, x, TargetSelection.PerInput(0, 1), default);
+        var options = new RelativeRepresentationStabilityOptions(NrSamples: 6, NanWhenPredictionChanges: false, Seed: 4);
+        var pixels = new RelativeRepresentationStability(options with { LayerIndices = [0] }).Evaluate(model, x, e, explain).Scores;
+        Assert.All(pixels, s => Assert.Equal(1, s, 5));
+        var logits = new RelativeRepresentationStability(options with { LayerIndices = [-1] }).Evaluate(model, x, e, explain).Scores;
+        var output = new RelativeOutputStability(options.Stability).Evaluate(model, x, e, explain).Scores;
+        for (int i = 0; i < 2; i++) Assert.Equal(output[i], logits[i], 5);
+        var both = new RelativeRepresentationStability(options).Evaluate(model, x, e, explain);
+        Assert.All(both.Scores, s => Assert.InRange(s, 0, 1));
+        Assert.Same(options, both.Settings);
+        Assert.Contains("layer index 2", Assert.Throws<GlassboxException>(() => new RelativeRepresentationStability(options with { LayerIndices = [2] }).Evaluate(model, x, e, explain)).Message);
+        using var blackBox = new Glassbox.Tests.Attribution.Gradient.BlackBoxModel(Linear());
+        Assert.Contains("no visible layer list", Assert.Throws<GlassboxException>(() => new RelativeRepresentationStability(options).Evaluate(blackBox, x, e, explain)).Message);
+    }
+
     private static double Dot(float[] w, float[] x) => w.Zip(x, (a, b) => (double)a * b).Sum();
 }
