@@ -151,6 +151,30 @@ public class RandomisationTests
     }
 
     [Fact]
+    public void ParameterRandomisation_RunsOnAnOnnxGraph_WhoseRandomisedCopyKeepsItsLayerListInStep()
+    {
+        using var graph = ModelLoader.Load(Fixture("small_cnn.onnx"));
+        using var x = Noise(4, 8);
+        var names = ModelRandomisation.Layers(graph).Select(l => l.Name).ToArray();
+        using (var copy = ModelRandomisation.Randomise(graph, names, 9))
+        {
+            Assert.NotNull(copy.Layers);
+            using var noGrad = torch.no_grad();
+            var h = copy.Preprocess(x);
+            foreach (var layer in copy.Layers!) h = layer.forward(h);
+            var viaLayers = h.data<float>().ToArray();
+            var viaNodes = Logits(copy, x);
+            for (int i = 0; i < viaNodes.Length; i++) Assert.Equal(viaNodes[i], viaLayers[i], 1e-5);
+        }
+        var e = Saliency(graph, x, TargetSelection.PerInput(0, 1, 2, 0), default);
+        var result = new ModelParameterRandomisation(new(Similarity: "ssim")).Evaluate(graph, x, e, Saliency);
+        var cascade = Assert.IsType<RandomisationCascade>(result.Detail);
+        Assert.Equal(["original", .. names.Reverse()], cascade.Steps);
+        Assert.All(cascade.Scores[0], s => Assert.Equal(1, s, 6));
+        Assert.All(result.Scores, s => Assert.True(s < 0.9, $"SSIM {s}"));
+    }
+
+    [Fact]
     public void RandomLogit_ComparesWithTheMapOfASeededOtherClass()
     {
         for (int t = 0; t < 5; t++)
