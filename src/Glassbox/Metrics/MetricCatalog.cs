@@ -2,6 +2,8 @@ using Glassbox.Metrics.Agreement;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Complexity;
 using Glassbox.Metrics.Faithfulness;
+using Glassbox.Metrics.Randomisation;
+using Glassbox.Metrics.Robustness;
 using Glassbox.Models;
 
 namespace Glassbox.Metrics;
@@ -24,7 +26,9 @@ public sealed class MetricCatalog
         AxiomaticMetrics.Entries
             .Concat(FaithfulnessMetrics.Entries)
             .Concat(ComplexityMetrics.Entries)
-            .Concat(AgreementMetrics.Entries));
+            .Concat(AgreementMetrics.Entries)
+            .Concat(RobustnessMetrics.Entries)
+            .Concat(RandomisationMetrics.Entries));
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MetricEntry> Entries => _entries.Values;

@@ -67,6 +67,7 @@ public class MetricCatalogTests
             {
                 IExplanationMetric m => m.Evaluate(model, x, a),
                 IPairwiseMetric p => p.Evaluate(a, b),
+                IReexplainingMetric again => again.Evaluate(model, x, a, (m, xs, t, c) => new Glassbox.Attribution.Gradient.Saliency(m).Attribute(xs, t, cancel: c)),
                 _ => throw new InvalidOperationException(entry.Name),
             };
             Assert.Equal(entry.Name, r.Metric);
