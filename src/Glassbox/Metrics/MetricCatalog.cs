@@ -2,6 +2,7 @@ using Glassbox.Metrics.Agreement;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Complexity;
 using Glassbox.Metrics.Faithfulness;
+using Glassbox.Metrics.Localisation;
 using Glassbox.Models;
 
 namespace Glassbox.Metrics;
@@ -24,7 +25,8 @@ public sealed class MetricCatalog
         AxiomaticMetrics.Entries
             .Concat(FaithfulnessMetrics.Entries)
             .Concat(ComplexityMetrics.Entries)
-            .Concat(AgreementMetrics.Entries));
+            .Concat(AgreementMetrics.Entries)
+            .Concat(LocalisationMetrics.Entries));
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MetricEntry> Entries => _entries.Values;
