@@ -72,6 +72,7 @@ public class MetricCatalogTests
                 IExplanationMetric m => m.Evaluate(model, x, a),
                 IPairwiseMetric p => p.Evaluate(a, b),
                 ILocalisationMetric l => l.Evaluate(a, masks),
+                IReexplainingMetric re => re.Evaluate(model, x, a, (m, inputs, t, c) => new Glassbox.Attribution.Gradient.Saliency(m).Attribute(inputs, t, cancel: c)),
                 _ => throw new InvalidOperationException(entry.Name),
             };
             Assert.Equal(entry.Name, r.Metric);
