@@ -2,8 +2,12 @@ using Glassbox.Metrics.Agreement;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Complexity;
 using Glassbox.Metrics.Faithfulness;
+<<<<<<< HEAD
 using Glassbox.Metrics.Randomisation;
 using Glassbox.Metrics.Robustness;
+=======
+using Glassbox.Metrics.Localisation;
+>>>>>>> local
 using Glassbox.Models;
 
 namespace Glassbox.Metrics;
@@ -27,8 +31,12 @@ public sealed class MetricCatalog
             .Concat(FaithfulnessMetrics.Entries)
             .Concat(ComplexityMetrics.Entries)
             .Concat(AgreementMetrics.Entries)
+<<<<<<< HEAD
             .Concat(RobustnessMetrics.Entries)
             .Concat(RandomisationMetrics.Entries));
+=======
+            .Concat(LocalisationMetrics.Entries));
+>>>>>>> local
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MetricEntry> Entries => _entries.Values;

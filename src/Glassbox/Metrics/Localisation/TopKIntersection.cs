@@ -1,0 +1,53 @@
+using Glassbox.Attribution;
+using Glassbox.Attribution.Catalog;
+using static TorchSharp.torch;
+
+namespace Glassbox.Metrics.Localisation;
+
+/// <summary>Settings for <see cref="TopKIntersection"/> (Quantus' defaults).</summary>
+/// <param name="K">Pixels in the map's top (Quantus <c>k</c>, default 1000; must be below the pixel count, as Quantus asserts).</param>
+/// <param name="ConceptInfluence">Multiply by pixels / evidence pixels, normalising by the evidence's size (Quantus <c>concept_influence</c>).</param>
+/// <param name="Absolute">Rank |φ| instead of φ (Quantus <c>abs</c>).</param>
+public sealed record TopKIntersectionOptions(
+    [property: Option("k", Reference = "k", Min = 1, Max = 100000000, Help = "Pixels in the map's top")] int K = 1000,
+    [property: Option("concept-influence", Reference = "concept_influence", Help = "Normalise by the evidence's area share")] bool ConceptInfluence = false,
+    [property: Option("abs", Reference = "abs", Help = "Rank |attribution| instead of the signed value")] bool Absolute = false);
+
+/// <summary>
+/// Top-k intersection (Theiner, Müller-Budack and Ewerth 2021, "Interpretable Semantic Photo Geolocation"), as Quantus'
+/// <c>TopKIntersection</c>: the share of the map's k highest pixels that lie on the evidence (ties ranked by pixel
+/// index). With concept influence the share is divided by the evidence's area share, so 1 means chance level.
+/// </summary>
+public sealed class TopKIntersection(TopKIntersectionOptions? options = null) : ILocalisationMetric
+{
+    /// <summary>The settings.</summary>
+    public TopKIntersectionOptions Options { get; } = options ?? new TopKIntersectionOptions();
+
+    /// <inheritdoc/>
+    public string Name => "top-k-intersection";
+    /// <inheritdoc/>
+    public MetricCategory Category => MetricCategory.Localisation;
+    /// <inheritdoc/>
+    public bool HigherIsBetter => true;
+    /// <inheritdoc/>
+    public MetricRequirement Requirement => MetricRequirement.None;
+
+    /// <inheritdoc/>
+    public MetricResult Evaluate(Explanation explanation, Tensor masks, CancellationToken cancel = default)
+    {
+        int pixels = explanation.Shape.Length == 5 ? explanation.Shape[3] * explanation.Shape[4] : 0;
+        if (Options.K < 1 || Options.K >= pixels)
+            throw new GlassboxException(
+                $"top-k-intersection: k = {Options.K} must be at least 1 and below the {pixels} pixels of a map; pass a smaller k (e.g. --metric-option top-k-intersection.k={Math.Max(1, pixels / 10)}).");
+        return new(Name, LocalisationMaps.Scores(explanation, masks, Name, Options.Absolute, Score, cancel), Options);
+    }
+
+    private double Score(double[] map, bool[] mask, int evidence)
+    {
+        var order = LocalisationMaps.Descending(map);
+        int hits = 0;
+        for (int r = 0; r < Options.K; r++) if (mask[order[r]]) hits++;
+        double share = (double)hits / Options.K;
+        return Options.ConceptInfluence ? share * map.Length / evidence : share;
+    }
+}
