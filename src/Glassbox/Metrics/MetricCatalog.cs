@@ -2,12 +2,9 @@ using Glassbox.Metrics.Agreement;
 using Glassbox.Metrics.Axiomatic;
 using Glassbox.Metrics.Complexity;
 using Glassbox.Metrics.Faithfulness;
-<<<<<<< HEAD
+using Glassbox.Metrics.Localisation;
 using Glassbox.Metrics.Randomisation;
 using Glassbox.Metrics.Robustness;
-=======
-using Glassbox.Metrics.Localisation;
->>>>>>> local
 using Glassbox.Models;
 
 namespace Glassbox.Metrics;
@@ -31,12 +28,9 @@ public sealed class MetricCatalog
             .Concat(FaithfulnessMetrics.Entries)
             .Concat(ComplexityMetrics.Entries)
             .Concat(AgreementMetrics.Entries)
-<<<<<<< HEAD
             .Concat(RobustnessMetrics.Entries)
-            .Concat(RandomisationMetrics.Entries));
-=======
+            .Concat(RandomisationMetrics.Entries)
             .Concat(LocalisationMetrics.Entries));
->>>>>>> local
 
     /// <summary>All entries, in registration order.</summary>
     public IReadOnlyCollection<MetricEntry> Entries => _entries.Values;
