@@ -12,7 +12,7 @@ namespace Glassbox.Metrics.Faithfulness;
 /// the map's C·H·W values on smaller images (Quantus refuses those), and the result's detail says so.</param>
 /// <param name="Absolute">Correlate |φ| (Quantus <c>abs</c>).</param>
 /// <param name="Normalise">Divide by max |φ| first (Quantus <c>normalise</c>; Pearson's r does not change).</param>
-/// <param name="PerturbBaseline">Value removed features take; NaN = Quantus' "black", the image's smallest value.</param>
+/// <param name="PerturbBaseline">Value removed features take (Quantus <c>perturb_baseline</c>; 0 is black for pixels in [0,1], where Quantus' "black" is each image's smallest value).</param>
 /// <param name="Seed">Seeds the random subsets.</param>
 /// <param name="BatchSize">Perturbed images per forward pass.</param>
 public sealed record FaithfulnessCorrelationOptions(
@@ -20,7 +20,7 @@ public sealed record FaithfulnessCorrelationOptions(
     [property: Option("subset-size", Reference = "subset_size", Min = 1, Max = 10000000, Help = "Features replaced per run (clamped below the image size)")] int SubsetSize = 224,
     [property: Option("abs", Reference = "abs", Help = "Correlate absolute attributions")] bool Absolute = false,
     [property: Option("normalise", Reference = "normalise", Help = "Divide attributions by their largest magnitude")] bool Normalise = true,
-    [property: Option("perturb-baseline", Reference = "perturb_baseline", Default = "black (image minimum)", Help = "Value removed features take")] double PerturbBaseline = double.NaN,
+    [property: Option("perturb-baseline", Reference = "perturb_baseline", Help = "Value removed features take (0 = black)")] double PerturbBaseline = 0,
     [property: Option("seed", Min = 0, Max = int.MaxValue, Help = "Seed of the random subsets")] int Seed = 0,
     [property: Option("batch-size", Min = 1, Max = 100000, Help = "Perturbed images per forward pass")] int BatchSize = 256);
 
@@ -74,7 +74,7 @@ public sealed class FaithfulnessCorrelation(FaithfulnessCorrelationOptions? opti
             int image = m / k;
             var x = pixels.AsSpan(image * d, d);
             var a = PerturbationTrials.Prepare(explanation.Map(image, m % k), Options.Absolute, Options.Normalise);
-            float fill = double.IsNaN(Options.PerturbBaseline) ? PerturbationTrials.Black(x) : (float)Options.PerturbBaseline;
+            float fill = (float)Options.PerturbBaseline;
             sums[m] = new double[Options.NrRuns];
             for (int r = 0; r < Options.NrRuns; r++)
             {

@@ -10,13 +10,13 @@ namespace Glassbox.Metrics.Faithfulness;
 /// <param name="FeaturesInStep">Features revealed per step (Quantus <c>features_in_step</c>).</param>
 /// <param name="Absolute">Order by |φ| (Quantus <c>abs</c>).</param>
 /// <param name="Normalise">Divide by max |φ| first (Quantus <c>normalise</c>; the order does not change).</param>
-/// <param name="PerturbBaseline">Value of the not-yet-revealed features; NaN = Quantus' "black", the image's smallest value.</param>
+/// <param name="PerturbBaseline">Value of the not-yet-revealed features (Quantus <c>perturb_baseline</c>; 0 is black for pixels in [0,1], where Quantus' "black" is each image's smallest value).</param>
 /// <param name="BatchSize">Images per forward pass.</param>
 public sealed record MonotonicityOptions(
     [property: Option("features-in-step", Reference = "features_in_step", Min = 1, Max = 10000000, Help = "Features revealed per step")] int FeaturesInStep = 1,
     [property: Option("abs", Reference = "abs", Help = "Order by absolute attributions")] bool Absolute = true,
     [property: Option("normalise", Reference = "normalise", Help = "Divide attributions by their largest magnitude")] bool Normalise = true,
-    [property: Option("perturb-baseline", Reference = "perturb_baseline", Default = "black (image minimum)", Help = "Value of the features not yet revealed")] double PerturbBaseline = double.NaN,
+    [property: Option("perturb-baseline", Reference = "perturb_baseline", Help = "Value of the features not yet revealed (0 = black)")] double PerturbBaseline = 0,
     [property: Option("batch-size", Min = 1, Max = 100000, Help = "Images per forward pass")] int BatchSize = 256);
 
 /// <summary>
@@ -58,7 +58,7 @@ public sealed class Monotonicity(MonotonicityOptions? options = null) : IExplana
             int image = m / k;
             var x = pixels.AsSpan(image * d, d);
             var order = PerturbationTrials.Ascending(PerturbationTrials.Prepare(explanation.Map(image, m % k), Options.Absolute, Options.Normalise));
-            float fill = double.IsNaN(Options.PerturbBaseline) ? PerturbationTrials.Black(x) : (float)Options.PerturbBaseline;
+            float fill = (float)Options.PerturbBaseline;
             var current = Enumerable.Repeat(fill, d).ToArray();
             for (int s = 0; s < steps; s++)
             {

@@ -28,14 +28,6 @@ internal static class PerturbationTrials
         return MetricInputs.ClassScores(model, x, output, Enumerable.Repeat(target, count).ToArray(), batchSize);
     }
 
-    /// <summary>Quantus' <c>perturb_baseline="black"</c>: the image's smallest value (over all channels and pixels).</summary>
-    public static float Black(ReadOnlySpan<float> image)
-    {
-        float min = float.PositiveInfinity;
-        foreach (float v in image) min = Math.Min(min, v);
-        return min;
-    }
-
     /// <summary>The map as doubles, |φ| when <paramref name="absolute"/>, divided by max |φ| when <paramref name="normalise"/> (Quantus' <c>normalise_by_max</c>).</summary>
     public static double[] Prepare(ReadOnlySpan<float> map, bool absolute, bool normalise)
     {

@@ -12,7 +12,7 @@ namespace Glassbox.Metrics.Faithfulness;
 /// <param name="NrSamples">Random subsets of each size per map.</param>
 /// <param name="Absolute">Use |φ| (Quantus <c>abs</c>).</param>
 /// <param name="Normalise">Divide by max |φ| first (Quantus <c>normalise</c>; Pearson's r does not change).</param>
-/// <param name="PerturbBaseline">Value removed features take; NaN = Quantus' "black", the image's smallest value.</param>
+/// <param name="PerturbBaseline">Value removed features take (Quantus <c>perturb_baseline</c>; 0 is black for pixels in [0,1], where Quantus' "black" is each image's smallest value).</param>
 /// <param name="Seed">Seeds the random subsets.</param>
 /// <param name="BatchSize">Perturbed images per forward pass.</param>
 public sealed record SensitivityNOptions(
@@ -21,7 +21,7 @@ public sealed record SensitivityNOptions(
     [property: Option("nr-samples", Min = 2, Max = 100000, Help = "Random subsets of each size")] int NrSamples = 100,
     [property: Option("abs", Reference = "abs", Help = "Use absolute attributions")] bool Absolute = false,
     [property: Option("normalise", Reference = "normalise", Help = "Divide attributions by their largest magnitude")] bool Normalise = true,
-    [property: Option("perturb-baseline", Reference = "perturb_baseline", Default = "black (image minimum)", Help = "Value removed features take")] double PerturbBaseline = double.NaN,
+    [property: Option("perturb-baseline", Reference = "perturb_baseline", Help = "Value removed features take (0 = black)")] double PerturbBaseline = 0,
     [property: Option("seed", Min = 0, Max = int.MaxValue, Help = "Seed of the random subsets")] int Seed = 0,
     [property: Option("batch-size", Min = 1, Max = 100000, Help = "Perturbed images per forward pass")] int BatchSize = 256);
 
@@ -88,7 +88,7 @@ public sealed class SensitivityN(SensitivityNOptions? options = null) : IExplana
             int image = m / k, target = explanation.Targets[m];
             var x = pixels.AsSpan(image * d, d).ToArray();
             var a = PerturbationTrials.Prepare(explanation.Map(image, m % k), Options.Absolute, Options.Normalise);
-            float fill = double.IsNaN(Options.PerturbBaseline) ? PerturbationTrials.Black(x) : (float)Options.PerturbBaseline;
+            float fill = (float)Options.PerturbBaseline;
             double y = PerturbationTrials.Scores(model, x, 1, target, explanation.Output, 1)[0];
             curves[m] = new double[sizes.Length];
             for (int s = 0; s < sizes.Length; s++)
