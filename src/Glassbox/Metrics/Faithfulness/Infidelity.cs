@@ -15,6 +15,12 @@ namespace Glassbox.Metrics.Faithfulness;
 /// change with the attributions' scale (Captum <c>normalize</c>).</param>
 /// <param name="NoiseStd">Standard deviation of the Gaussian perturbation I (Captum's documented <c>perturb_fn</c> draws
 /// N(0, 0.003²) noise and returns (noise, inputs − noise)).</param>
+/// <param name="Perturbation">"gaussian" (the noise above) or "square": a random <paramref name="SquareSize"/>-pixel
+/// square of every channel set to 0 (Yeh et al.'s square removal), I = x − x'.</param>
+/// <param name="SquareSize">Side of the removed square, in pixels (clamped to the image).</param>
+/// <param name="MultiplyByInputs">Use I = (x − x') / x (Captum's <c>infidelity_perturb_func_decorator(True)</c>, safe
+/// division with 1 for 0) for attributions that already include the input (input × gradient, IG, DeepLIFT, SHAP); with
+/// square removal that is the binary square mask.</param>
 /// <param name="Seed">Seeds the torch generator the noise is drawn from (<c>torch.manual_seed(seed)</c>; then
 /// <c>torch.randn</c> draws the same numbers as PyTorch).</param>
 public sealed record InfidelityOptions(
@@ -22,11 +28,21 @@ public sealed record InfidelityOptions(
     [property: Option("max-examples-per-batch", Reference = "max_examples_per_batch", Min = 1, Max = 100000000, Default = "all at once", Help = "Perturbed inputs per forward pass")] int? MaxExamplesPerBatch = null,
     [property: Option("normalize", Reference = "normalize", Help = "Scale attributions by the best-fitting factor first")] bool Normalize = false,
     [property: Option("noise-std", Min = 0, Max = 1000, Help = "Standard deviation of the Gaussian input perturbation")] double NoiseStd = 0.003,
-    [property: Option("seed", Min = 0, Max = int.MaxValue, Help = "Seed of the torch generator the noise is drawn from")] int Seed = 0);
+    [property: Option("seed", Min = 0, Max = int.MaxValue, Help = "Seed of the torch generator the noise is drawn from")] int Seed = 0,
+    [property: Option("perturbation", Help = "gaussian (noise) or square (a random square set to 0)")] string Perturbation = "gaussian",
+    [property: Option("square-size", Min = 1, Max = 4096, Help = "Side of the removed square, in pixels")] int SquareSize = 4,
+    [property: Option("multiply-by-inputs", Help = "Divide the perturbation by the input (for attributions that include it)")] bool MultiplyByInputs = false)
+{
+    /// <summary>The names <see cref="Perturbation"/> accepts.</summary>
+    public static IReadOnlyList<string> PerturbationNames { get; } = ["gaussian", "square"];
+
+    /// <summary>True for square removal.</summary>
+    public bool IsSquare => string.Equals(Perturbation.Trim(), "square", StringComparison.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// Infidelity (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations"), exactly as Captum's
-/// <c>captum.metrics.infidelity</c> with Gaussian perturbations: E_I[(Iᵀφ − (f(x) − f(x − I)))²] over
+/// <c>captum.metrics.infidelity</c> with Gaussian perturbations (or Yeh et al.'s square removal): E_I[(Iᵀφ − (f(x) − f(x − I)))²] over
 /// <see cref="InfidelityOptions.NPerturbSamples"/> noise draws I per input, in float32 with Captum's batching, so the same
 /// seed gives Captum's numbers. Lower is better. Each target slot k of the explanation is one Captum call (inputs of all
 /// N images, their k-th targets and maps), the calls drawing from one generator in order k = 0, 1, ….
@@ -53,6 +69,9 @@ public sealed class Infidelity(InfidelityOptions? options = null) : IExplanation
         if (!(Options.NoiseStd >= 0) || !double.IsFinite(Options.NoiseStd))
             throw new GlassboxException($"{Name}: noise-std must be a finite number ≥ 0, not {Options.NoiseStd}.");
         if (Options.Seed < 0) throw new GlassboxException($"{Name}: seed must be ≥ 0, not {Options.Seed}.");
+        if (!InfidelityOptions.PerturbationNames.Contains(Options.Perturbation.Trim().ToLowerInvariant()))
+            throw new GlassboxException($"{Name}: unknown perturbation '{Options.Perturbation}'. Use one of: {string.Join(", ", InfidelityOptions.PerturbationNames)}.");
+        PerturbationTrials.AtLeast(Name, "square-size", Options.SquareSize, 1);
         MetricInputs.CheckExplained(model, inputs, explanation, Name);
         int n = explanation.Count, k = explanation.TargetsPerInput;
         var s = explanation.Shape;
@@ -121,14 +140,42 @@ public sealed class Infidelity(InfidelityOptions? options = null) : IExplanation
     {
         long bsz = x.shape[0];
         var expanded = x.repeat_interleave(c, 0);
-        var noise = torch.randn(expanded.shape, dtype: ScalarType.Float32, generator: generator) * (float)options.NoiseStd;
-        var perturbed = expanded - noise;
+        var (noise, perturbed) = options.IsSquare ? Square(expanded, options.SquareSize, generator) : Gaussian(expanded, options.NoiseStd, generator);
+        if (options.MultiplyByInputs) noise = (expanded - perturbed) / torch.where(expanded != 0, expanded, torch.tensor(1f));
         var fPerturbed = Forward(model, perturbed, target.repeat_interleave(c, 0), output);
         var diffs = (fx.repeat_interleave(c, 0) - fPerturbed).view(bsz, -1);
         var dots = (attr.repeat_interleave(c, 0) * noise).view(bsz * c, -1).sum(1).view(bsz, -1);
         if (options.Normalize)
             return [dots.pow(2).sum(-1), (dots * diffs).sum(-1), diffs.pow(2).sum(-1)];
         return [(dots - diffs).pow(2).sum(-1)];
+    }
+
+    /// <summary>Captum's documented <c>perturb_fn</c>: noise ~ N(0, std²) from <paramref name="generator"/>, and x − noise.</summary>
+    private static (Tensor Perturbation, Tensor Perturbed) Gaussian(Tensor x, double std, torch.Generator generator)
+    {
+        var noise = torch.randn(x.shape, dtype: ScalarType.Float32, generator: generator) * (float)std;
+        return (noise, x - noise);
+    }
+
+    /// <summary>
+    /// Square removal: for every row a square of side <paramref name="size"/> (clamped to the image) at a random position
+    /// (top rows then left columns, drawn with <c>torch.randint</c> from <paramref name="generator"/>) set to 0 in every
+    /// channel; the perturbation is x − x'.
+    /// </summary>
+    private static (Tensor Perturbation, Tensor Perturbed) Square(Tensor x, int size, torch.Generator generator)
+    {
+        long rows = x.shape[0], h = x.shape[2], w = x.shape[3];
+        long sh = Math.Min(size, h), sw = Math.Min(size, w);
+        var top = torch.randint(0, h - sh + 1, [rows], dtype: ScalarType.Int64, generator: generator).data<long>().ToArray();
+        var left = torch.randint(0, w - sw + 1, [rows], dtype: ScalarType.Int64, generator: generator).data<long>().ToArray();
+        var keep = new float[rows * h * w];
+        Array.Fill(keep, 1f);
+        for (long r = 0; r < rows; r++)
+            for (long i = top[r]; i < top[r] + sh; i++)
+                for (long j = left[r]; j < left[r] + sw; j++) keep[(r * h + i) * w + j] = 0;
+        var mask = torch.tensor(keep, [rows, 1, h, w]);
+        var perturbed = x * mask;
+        return (x - perturbed, perturbed);
     }
 
     /// <summary>The explained output of each row's target (Captum's <c>_run_forward</c> with a target), on the CPU in float32.</summary>

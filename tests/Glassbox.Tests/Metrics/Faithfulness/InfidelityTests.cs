@@ -111,6 +111,35 @@ public class InfidelityTests
     }
 
     [Fact]
+    public void Infidelity_SquareRemoval_OfTheGradient_OrOfGradientTimesInputWithMultiplyByInputs_IsZero()
+    {
+        // Removing pixel i (set to 0) drops a by W_i x_i. I = x − x' = x_i there, so φ = W matches; with I / x (= 1 on
+        // the square) φ = W⊙x matches; φ = W⊙x with I = x_i gives W_i x_i² ≠ W_i x_i on pixels 1–3.
+        using var model = Linear();
+        float[] xs = [1f, 0.25f, 0.75f, 0.5f];
+        using var x = Images(xs);
+        var times = W.Select((w, i) => w * xs[i]).ToArray();
+        var square = new InfidelityOptions(Perturbation: "square", SquareSize: 1, NPerturbSamples: 40);
+        Assert.True(new Infidelity(square).Evaluate(model, x, Explain(1, 1, [0], [W], OutputSpace.Logits)).Scores[0] < 1e-10);
+        Assert.True(new Infidelity(square with { MultiplyByInputs = true }).Evaluate(model, x, Explain(1, 1, [0], [times], OutputSpace.Logits)).Scores[0] < 1e-10);
+        var mismatched = new Infidelity(square).Evaluate(model, x, Explain(1, 1, [0], [times], OutputSpace.Logits)).Scores[0];
+        // Per pixel (W_i x_i − W_i x_i²)² = 0, 0.1406, 0.0352, 0.0156: mean 0.048 over uniformly placed squares.
+        Assert.InRange(mismatched, 0.02, 0.09);
+        // A square as large as the image removes everything: Σφ·x = a(x) − a(0) for φ = W.
+        var whole = new Infidelity(square with { SquareSize = 8 }).Evaluate(model, x, Explain(1, 1, [0], [W], OutputSpace.Logits));
+        Assert.True(whole.Scores[0] < 1e-10);
+    }
+
+    [Fact]
+    public void Infidelity_RefusesAnUnknownPerturbation()
+    {
+        using var model = Linear();
+        using var x = Images([1f, 1f, 1f, 1f]);
+        var ex = Assert.Throws<GlassboxException>(() => new Infidelity(new InfidelityOptions(Perturbation: "circle")).Evaluate(model, x, Explain(1, 1, [0], [W], OutputSpace.Logits)));
+        Assert.Contains("gaussian, square", ex.Message);
+    }
+
+    [Fact]
     public void Infidelity_RefusesANegativeNoiseStd()
     {
         using var model = Linear();

@@ -78,7 +78,7 @@ public class RoarTests
         var train = OnePixelDecides(2000, 3);
         var test = OnePixelDecides(400, 4);
         using var explained = Fresh();
-        var r = new Roar(new RoarOptions(Percentages: [10], Training: Quick, CompareRandom: false, IncludeUnmodified: false))
+        var r = new Roar(new RoarOptions(Percentages: [10], Training: Quick, CompareRandom: false, IncludeUnmodified: false, ExplainPredicted: true))
             .Run(explained, OneHot(0), Fresh, train, test);
         Assert.True(double.IsNaN(r.UnmodifiedAccuracy));
         Assert.True(double.IsNaN(r.Points[0].RandomAccuracy));
