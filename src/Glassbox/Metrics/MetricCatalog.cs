@@ -26,6 +26,7 @@ public sealed class MetricCatalog
     public static MetricCatalog Default => new(
         AxiomaticMetrics.Entries
             .Concat(FaithfulnessMetrics.Entries)
+            .Concat(FaithfulnessMetricsB.Entries)
             .Concat(ComplexityMetrics.Entries)
             .Concat(AgreementMetrics.Entries)
             .Concat(RobustnessMetrics.Entries)
