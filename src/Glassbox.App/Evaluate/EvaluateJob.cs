@@ -36,7 +36,7 @@ public static class EvaluateJob
         metrics ??= MetricCatalog.Default;
         var clock = Stopwatch.StartNew();
         OutputLayout.CheckFolderName(r.OutputFolder);
-        if (r.Images < 1) throw new GlassboxException($"--n must be at least 1, not {r.Images}.");
+        if (r.Images < 1) throw new GlassboxException($"-n/--images must be at least 1, not {r.Images}.");
         if (r.Bootstrap < 0) throw new GlassboxException($"--bootstrap must be 0 (no interval) or positive, not {r.Bootstrap}.");
         RunLimits.CheckThreads(r.Threads);
         var methodEntries = MethodEntries(r.Methods, methods);

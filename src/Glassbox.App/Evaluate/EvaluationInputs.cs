@@ -27,7 +27,7 @@ public static class EvaluationInputs
             throw new GlassboxException(
                 $"The test images in '{folder}' are {test.Channels}×{test.Height}×{test.Width}; the model expects {info.Channels}×{info.Height}×{info.Width}. Pass --data with images of the model's size.");
         if (count > test.Count)
-            throw new GlassboxException($"--n {count} asks for more images than the {test.Count} test images of '{folder}'; pass --n {test.Count} or less.");
+            throw new GlassboxException($"-n {count} asks for more images than the {test.Count} test images of '{folder}'; pass -n {test.Count} or less.");
         var subset = test.Take(count);
         var names = Enumerable.Range(0, count).Select(i => $"test[{i}]").ToArray();
         return new EvaluationImages(subset.Pixels, count, subset.Labels, names, LoadMasks(folder, count, info, test.Count));

@@ -37,7 +37,7 @@ public static class MetricCost
         {
             if (field.Kind != "integer" || !CountWords.Any(w => field.Flag.Contains(w, StringComparison.Ordinal))) continue;
             if (int.TryParse(field.Default, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n)
-                && n > MaxFastSamples && !field.Flag.Contains("batch", StringComparison.Ordinal))
+                && n > MaxFastSamples && !field.Flag.Contains("batch", StringComparison.Ordinal) && !field.Flag.Contains("per-eval", StringComparison.Ordinal))
                 return MetricCostClass.Slow;
         }
         return MetricCostClass.Fast;
