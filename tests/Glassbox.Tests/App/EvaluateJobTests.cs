@@ -252,6 +252,26 @@ public class EvaluateJobTests
     }
 
     [Fact]
+    public void Evaluate_RandomisationCascade_IsDrawn_AsMapsPerStepAndASimilarityCurve()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("eval");
+        var report = EvaluateJob.Run(Request(Checkpoint(dir), output, methods: "saliency,input-x-gradient", metrics: "cascade", images: 3),
+            metrics: CatalogWithStandIns());
+        Assert.All(report.Rows, r => Assert.Equal(0.1, r.Mean, 9));
+        Assert.Equal("figures/cascade_cascade.png", report.Files["cascade:cascade"]);
+        foreach (var name in new[] { "cascade_cascade.png", "cascade_cascade_saliency.png", "cascade_cascade_input-x-gradient.png" })
+            Assert.True(new FileInfo(Path.Combine(output, "figures", name)).Length > 2000, name);
+        var stored = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "results", "saliency.json"))).RootElement
+            .GetProperty("metrics")[0].GetProperty("cascade");
+        Assert.Equal(["original", "fc2", "fc1", "conv2"], stored.GetProperty("steps").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal([1, 0.7, 0.4, 0.1], stored.GetProperty("meanSimilarity").EnumerateArray().Select(e => Math.Round(e.GetDouble(), 9)).ToArray());
+        string html = File.ReadAllText(Path.Combine(output, "evaluation.html"));
+        Assert.Contains("the first image&#39;s map at each randomisation step", html);
+        Assert.Equal(1 + 1 + 2, html.Split("src=\"data:image/png;base64,").Length - 1); // bars, similarity curve, two methods' maps
+    }
+
+    [Fact]
     public void Evaluate_RefusesAFolderHoldingOtherFiles()
     {
         using var dir = new TempDirectory();

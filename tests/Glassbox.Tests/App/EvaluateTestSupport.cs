@@ -65,6 +65,7 @@ internal static class EvaluateTestSupport
             new MetricEntry(new GradientNorm(), "Mean |∂f/∂x| (test stand-in for a gradient metric)."),
             new MetricEntry(new TopRowsMass(), "Share of |φ| inside the mask (test stand-in for a localisation metric)."),
             new MetricEntry(new ReexplainedCorrelation(), "Agreement with a re-explanation (test stand-in for a robustness metric)."),
+            new MetricEntry(new CascadeStandIn(), "Maps fading step by step (test stand-in for a model-randomisation metric)."),
             MetricEntry.Of<SampledOptions>(o => new Sampled(o ?? new SampledOptions()), "Stand-in with 200 samples per map (slow by its default)."),
         ]));
 
@@ -162,5 +163,28 @@ internal static class EvaluateTestSupport
         public MetricRequirement Requirement => MetricRequirement.Forward;
         public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, CancellationToken cancel = default)
             => new(Name, Enumerable.Repeat((double)Options.Samples, explanation.Count * explanation.TargetsPerInput).ToArray(), Options);
+    }
+
+    /// <summary>Re-explains once, then pretends each of three layers, randomised in turn, fades the maps by half.</summary>
+    public sealed class CascadeStandIn : IReexplainingMetric
+    {
+        public string Name => "cascade";
+        public MetricCategory Category => MetricCategory.Randomisation;
+        public bool HigherIsBetter => false;
+        public MetricRequirement Requirement => MetricRequirement.Gradients;
+
+        public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, CancellationToken cancel = default)
+        {
+            var original = explain(model, inputs, TargetSelection.PerInput(explanation.Targets), cancel);
+            string[] steps = ["original", "fc2", "fc1", "conv2"];
+            int maps = explanation.Count * explanation.TargetsPerInput;
+            var rng = new Random(0);
+            var first = original.Map(0, 0).ToArray();
+            var firstMaps = steps.Select((_, s) => first.Select(v => (float)(v * Math.Pow(0.5, s) + (s == 0 ? 0 : 0.02 * s * (rng.NextDouble() - 0.5)))).ToArray()).ToArray();
+            var scores = steps.Select((_, s) => Enumerable.Repeat(1 - 0.3 * s, maps).ToArray()).ToArray();
+            var detail = new Glassbox.Metrics.Randomisation.RandomisationCascade(steps, "spearman", scores, firstMaps,
+                [explanation.Shape[2], explanation.Shape[3], explanation.Shape[4]], Cascading: true);
+            return new MetricResult(Name, scores[^1], new object(), detail);
+        }
     }
 }
