@@ -114,7 +114,7 @@ public static class EvaluateJob
                 if (entry is not null)
                 {
                     var explained = ExplainStage.Run(model, entry, new Dictionary<string, string>(), images.Pixels, images.Names, _ => selection, r.Output,
-                        r.Seed, () => Background(r.Data, info, r.Seed, model.Device), observer: null, stage: name, cancel: cancel);
+                        r.Seed, () => Background(r.Data, info, r.Seed, model.Device), observer: new ExplainProgress(observer, done), stage: name, cancel: cancel);
                     explanation = explained.Explanation;
                     explainSeconds = explained.Seconds;
                     options = explained.Settings.Describe();
@@ -183,6 +183,16 @@ public static class EvaluateJob
         observer.StageFinished("evaluate", $"{jobs.Count} explanations × {selected.Count} metrics in {clock.Elapsed.TotalSeconds:F1} s" +
             (resumed.Count > 0 ? $" ({resumed.Count} read back from an earlier run)" : ""));
         return report;
+    }
+
+    /// <summary>Shows a method's explain stage as the first unit of its share of the evaluation's progress bar.</summary>
+    private sealed class ExplainProgress(IRunObserver outer, double start) : IRunObserver
+    {
+        private double _total = 1;
+        public void StageStarted(string stage, double total) => _total = Math.Max(1, total);
+        public void StageProgress(string stage, double done, string? detail = null)
+            => outer.StageProgress("evaluate", start + Math.Clamp(done / _total, 0, 1), $"{stage}: explaining {done:0}/{_total:0} images");
+        public void StageFinished(string stage, string summary) { }
     }
 
     /// <summary>The method entries named in <paramref name="names"/> (each once).</summary>

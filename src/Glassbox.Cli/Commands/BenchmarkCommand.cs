@@ -39,7 +39,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--stream <SIZES>"), Description("Streaming benchmark instead: explain these numbers of images (e.g. 64,2000) with --methods NAME (default saliency) in one process and print time and peak memory after each; flat memory = independent of N")]
         public string? Stream { get; init; }
 
-        [CommandOption("--evaluate"), Description("Evaluation benchmark instead: glassbox evaluate on the first --images test images (default 200) with --methods (default five families' representatives) and --metrics (default fast); prints seconds per (method, metric) and peak memory")]
+        [CommandOption("--evaluate"), Description("Evaluation benchmark instead: glassbox evaluate on the first --images test images (default: evaluate's -n, 100) with --methods (default five families' representatives) and --metrics (default fast); prints seconds per (method, metric) and peak memory")]
         public bool Evaluate { get; init; }
 
         [CommandOption("--metrics <METRICS>"), Description("Evaluation benchmark: the metrics, as glassbox evaluate --metrics. Default: fast")]

@@ -23,7 +23,7 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--data <FOLDER>"), Description("MNIST-format folder: its first --n test images are explained; an evidence-masks.npy in it enables the localisation metrics. Default: the shipped sample")]
         public string? Data { get; init; }
 
-        [CommandOption("-n|--images <N>"), Description("Test images scored (the first N). Default: 200")]
+        [CommandOption("-n|--images <N>"), Description("Test images scored (the first N). Default: 100")]
         public int Images { get; init; } = EvaluateRequest.DefaultImages;
 
         [CommandOption("--bootstrap <B>"), Description("Bootstrap resamples of each mean's 95 % interval (0 = none). Default: 1000")]
