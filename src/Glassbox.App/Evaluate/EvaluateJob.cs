@@ -57,7 +57,7 @@ public static class EvaluateJob
 
         (float[] Values, int Count, int PerInput)? external = r.Attributions is null ? null : EvaluationInputs.ReadExternal(r.Attributions, info);
         int n = external?.Count ?? r.Images;
-        var images = EvaluationInputs.Load(r.Data, n, info);
+        var images = EvaluationInputs.Load(r.Data, n, info, external is null ? null : $"--attributions '{r.Attributions}' ({n} images)");
         var predictions = Predict(model, images.Pixels, n);
         var (targets, perInput) = EvaluationInputs.Targets(r.Targets, predictions, images.Labels, info.ClassNames);
         var selection = Selection(targets, perInput, n, methodEntries.Count > 0);

@@ -20,14 +20,18 @@ public static class EvaluationInputs
     public const string MasksFileName = "evidence-masks.npy";
 
     /// <summary>The first <paramref name="count"/> test images of the MNIST-format <paramref name="folder"/> and their masks, checked against <paramref name="info"/>.</summary>
-    public static EvaluationImages Load(string folder, int count, ModelInfo info)
+    /// <param name="folder">The MNIST-format folder.</param>
+    /// <param name="count">Images wanted.</param>
+    /// <param name="info">The model's input size.</param>
+    /// <param name="source">What asked for <paramref name="count"/> images, for the error (e.g. "-n 300" or "--attributions a.npy (300 maps)").</param>
+    public static EvaluationImages Load(string folder, int count, ModelInfo info, string? source = null)
     {
         var test = MnistFormat.LoadFolder(folder, "test");
         if (test.Channels != info.Channels || test.Height != info.Height || test.Width != info.Width)
             throw new GlassboxException(
                 $"The test images in '{folder}' are {test.Channels}×{test.Height}×{test.Width}; the model expects {info.Channels}×{info.Height}×{info.Width}. Pass --data with images of the model's size.");
         if (count > test.Count)
-            throw new GlassboxException($"-n {count} asks for more images than the {test.Count} test images of '{folder}'; pass -n {test.Count} or less.");
+            throw new GlassboxException($"{source ?? $"-n {count}"} asks for more images than the {test.Count} test images of '{folder}'; pass at most {test.Count}.");
         var subset = test.Take(count);
         var names = Enumerable.Range(0, count).Select(i => $"test[{i}]").ToArray();
         return new EvaluationImages(subset.Pixels, count, subset.Labels, names, LoadMasks(folder, count, info, test.Count));
