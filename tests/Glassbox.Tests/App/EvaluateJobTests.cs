@@ -272,6 +272,34 @@ public class EvaluateJobTests
     }
 
     [Fact]
+    public void Evaluate_Page_EscapesPathsAndReasons()
+    {
+        using var dir = new TempDirectory();
+        string data = SmallData(dir);
+        string odd = dir.File("d<script>alert(1)&x");
+        Directory.Move(data, odd);
+        var request = new EvaluateRequest(Fixture("mixed_cnn.onnx"), odd, dir.File("eval"), ["saliency", "feature-ablation"], "sparseness",
+            Images: 2, Bootstrap: 20);
+        EvaluateJob.Run(request);
+        string html = File.ReadAllText(Path.Combine(dir.File("eval"), "evaluation.html"));
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("d&lt;script&gt;alert(1)&amp;x", html);
+        Assert.Contains("saliency", html);
+    }
+
+    [Fact]
+    public void EvaluationBenchmark_TimesEveryPair_AndReportsPeakMemory()
+    {
+        var result = EvaluationBenchmark.Run(Glassbox.Tests.Data.RepoPaths.MnistSample, "saliency,input-x-gradient", "sparseness,top-fraction-overlap", images: 2);
+        Assert.Equal(2, result.Images);
+        Assert.Equal(["saliency", "saliency", "input-x-gradient", "input-x-gradient", "saliency vs input-x-gradient"], result.Timings.Select(t => t.Method).ToArray());
+        Assert.Equal(["(explain)", "sparseness", "(explain)", "sparseness", "top-fraction-overlap"], result.Timings.Select(t => t.Metric).ToArray());
+        Assert.All(result.Timings, t => Assert.True(t.Seconds >= 0 && t.Skipped is null));
+        Assert.True(result.PeakRssMegabytes > 50);
+        Assert.True(result.Seconds >= result.Timings.Sum(t => t.Seconds) * 0.5);
+    }
+
+    [Fact]
     public void Evaluate_RefusesAFolderHoldingOtherFiles()
     {
         using var dir = new TempDirectory();
