@@ -20,7 +20,7 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--metrics <METRICS>"), Description("all, fast (all but the slow ones), a category (faithfulness, robustness, localisation, complexity, randomisation, axiomatic, agreement) or metric names, comma-separated. Default: fast")]
         public string Metrics { get; init; } = "fast";
 
-        [CommandOption("--data <FOLDER>"), Description("MNIST-format folder: its first --n test images are explained; an evidence-masks.npy in it enables the localisation metrics. Default: the shipped sample")]
+        [CommandOption("--data <FOLDER>"), Description("MNIST-format folder: its first -n test images are explained; an evidence-masks.npy in it enables the localisation metrics. Default: the shipped sample")]
         public string? Data { get; init; }
 
         [CommandOption("-n|--images <N>"), Description("Test images scored (the first N). Default: 100")]
