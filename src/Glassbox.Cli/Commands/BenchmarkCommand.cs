@@ -39,6 +39,12 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--stream <SIZES>"), Description("Streaming benchmark instead: explain these numbers of images (e.g. 64,2000) with --methods NAME (default saliency) in one process and print time and peak memory after each; flat memory = independent of N")]
         public string? Stream { get; init; }
 
+        [CommandOption("--evaluate"), Description("Evaluation benchmark instead: glassbox evaluate on the first --images test images (default: evaluate's -n, 100) with --methods (default five families' representatives) and --metrics (default fast); prints seconds per (method, metric) and peak memory")]
+        public bool Evaluate { get; init; }
+
+        [CommandOption("--metrics <METRICS>"), Description("Evaluation benchmark: the metrics, as glassbox evaluate --metrics. Default: fast")]
+        public string Metrics { get; init; } = "fast";
+
         [CommandOption("--out <FILE>"), Description("Per-method benchmark: JSON file for the figures. Default: benchmark.json")]
         public string Out { get; init; } = "benchmark.json";
     }
@@ -47,6 +53,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
         if (s.Stream is not null) return RunStream(s);
+        if (s.Evaluate) return RunEvaluate(s, context);
         if (s.Methods is not null) return RunMethods(s, context);
         var options = new BenchmarkOptions(s.Arch, s.Images, s.BackgroundSize, PairsPerChunk: s.PairsPerChunk, Threads: s.Threads);
         if (s.Single)
@@ -73,6 +80,20 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         Row("peak RSS", r => $"{r.PeakRssMegabytes:F0} MB");
         Row("max additivity error", r => $"{NumberFormat.Scientific(r.MaxAdditivityError)}");
         AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static int RunEvaluate(Settings s, CommandContext context)
+    {
+        bool imagesGiven = context.Arguments.Any(a => a == "--images" || a.StartsWith("--images=", StringComparison.Ordinal));
+        int images = imagesGiven ? s.Images : Glassbox.App.EvaluateRequest.DefaultImages;
+        var result = ConsoleObserver.Run(obs => Glassbox.App.EvaluationBenchmark.Run(Paths.ShippedSample(), s.Methods ?? Glassbox.App.EvaluationBenchmark.DefaultMethods,
+            s.Metrics, images, s.Threads, obs));
+        var table = new Table().AddColumns("method", "metric", "seconds", "note");
+        foreach (var t in result.Timings)
+            table.AddRow(Markup.Escape(t.Method), Markup.Escape(t.Metric), $"{t.Seconds:F2}", Markup.Escape(t.Skipped ?? ""));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"glassbox evaluate on {result.Images} test images of the shipped sample, reference CNN: {result.Seconds:F1} s in all, peak RSS {result.PeakRssMegabytes:F0} MB.");
         return 0;
     }
 

@@ -3,7 +3,7 @@ using ScottPlot;
 namespace Glassbox.Visualization.Charts;
 
 /// <summary>Renders ScottPlot plots to PNG bytes.</summary>
-internal static class ChartPng
+public static class ChartPng
 {
     /// <summary>Renders <paramref name="plot"/> at the given size.</summary>
     public static byte[] Render(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);
