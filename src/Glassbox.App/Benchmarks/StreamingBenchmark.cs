@@ -41,11 +41,16 @@ public static class StreamingBenchmark
             var results = new List<StreamingBenchmarkResult>();
             foreach (int n in sizes.Order())
             {
-                var pixels = new float[(long)n * d];
-                for (int i = 0; i < n; i++) Array.Copy(test.Pixels, (long)(i % test.Count) * d, pixels, (long)i * d, d);
+                // The input is written a block of test images at a time, so making it does not hold N images either.
                 string input = Path.Combine(root, $"x{n}.npy");
-                NpyFile.Write(input, pixels, [n, test.Channels, test.Height, test.Width]);
-                pixels = [];
+                using (var writer = new NpyStreamWriter(input, [n, test.Channels, test.Height, test.Width]))
+                {
+                    for (int i = 0; i < n; i += test.Count)
+                        writer.Append(test.Pixels.AsSpan(0, Math.Min(test.Count, n - i) * d));
+                    writer.Complete();
+                }
+                // Each size starts from a collected heap, so its peak is its own and not the leftovers of the size before.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 var clock = Stopwatch.StartNew();
                 ExplainJob.Run(new ExplainRequest(checkpoint, input, Path.Combine(root, $"out{n}"), dataFolder, method,
                     Classes: "predicted", Threads: threads));

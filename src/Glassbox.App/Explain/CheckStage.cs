@@ -21,7 +21,8 @@ public sealed record ReliabilityChecks(string Method, CompletenessReport? Additi
 public static class CheckStage
 {
     /// <summary>
-    /// Checks <paramref name="explained"/> on its own images: per input, the map of its predicted class (or, when that
+    /// Checks <paramref name="explained"/> on its own images (or takes the deletion check the explain stage ran chunk by
+    /// chunk, <see cref="ChunkPlan.Check"/>): per input, the map of its predicted class (or, when that
     /// class was not explained, of its most probable explained class) orders the deletion.
     /// </summary>
     public static ReliabilityChecks Run(IImageModel model, ExplainedImages explained, DeletionOptions? options = null,
@@ -29,17 +30,16 @@ public static class CheckStage
     {
         observer ??= new SilentObserver();
         var e = explained.Explanation;
-        var pixels = e.Inputs ?? throw new GlassboxException($"The {e.Method} explanation carries no inputs to check.");
         int n = e.Count, k = e.TargetsPerInput, d = e.MapSize, classes = explained.Info.Classes;
         observer.StageStarted(stage, 1);
-        float[] maps;
+        DeletionResult deletion;
         int[] targets;
-        if (explained.CheckMaps is { } kept)
-            (maps, targets) = kept;
+        if (explained.Deletion is { } done)
+            (deletion, targets) = done;
         else
         {
-            if (!explained.Complete) throw new InvalidOperationException("The explain stage streamed its maps; ask it to keep the check maps (ChunkPlan.KeepCheckMaps).");
-            maps = new float[(long)n * d];
+            if (!explained.Complete) throw new InvalidOperationException("The explain stage streamed its maps; ask it to run the check chunk by chunk (ChunkPlan.Check).");
+            var maps = new float[(long)n * d];
             targets = new int[n];
             for (int i = 0; i < n; i++)
             {
@@ -47,8 +47,9 @@ public static class CheckStage
                 targets[i] = e.Targets[i * k + slot];
                 e.Map(i, slot).CopyTo(maps.AsSpan(i * d, d));
             }
+            var pixels = e.Inputs ?? throw new GlassboxException($"The {e.Method} explanation carries no inputs to check.");
+            deletion = Deletion.Evaluate(model, pixels, maps, targets, options);
         }
-        var deletion = Deletion.Evaluate(model, pixels, maps, targets, options);
         var checks = new ReliabilityChecks(explained.Entry.Name, explained.Additivity, e.AdditivityGuaranteed, deletion, targets);
         observer.StageFinished(stage, $"deletion AUC {deletion.AttributionAuc:F3} by attribution vs {deletion.RandomAuc:F3} random" +
             (checks.Additivity is { } a ? $"; max {(checks.AdditivityGuaranteed ? "additivity error" : "|convergence delta|")} {NumberFormat.Scientific(a.Max)}" : ""));

@@ -92,45 +92,33 @@ public static class ExplainJob
         using var model = LoadModel(r.Model, ctx.Device);
         MethodCatalog.CheckModel(entry, model);
         var info = model.Info;
-        var (pixels, _, names) = InputImages.Load(r.Input, info);
+        using var inputs = InputImages.Open(r.Input, info);
         var options = r.MethodOptions ?? new Dictionary<string, string>();
 
         ExplainResult? result = null;
         AtomicFolder.Write(folder, temp =>
         {
             var layout = new OutputLayout(temp);
-            NpyStreamWriter? attributions = null;
-            try
+            using var sink = new ExplainFiles(layout, info, inputs.Count);
+            var plan = new ChunkPlan(r.ChunkSize, sink, KeepRows: r.PlotRows, Check: r.Checks ? new DeletionOptions(RandomSeed: r.Seed) : null);
+            var explained = ExplainStage.Run(model, entry, options, inputs,
+                predictions => r.Target is { } t ? ParseTarget(t, inputs.Count, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
+                r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
+            var streamed = sink.Complete();
+            var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
+            var about = new Dictionary<string, object?>
             {
-                var plan = new ChunkPlan(r.ChunkSize, (start, chunk) =>
-                {
-                    attributions ??= new NpyStreamWriter(layout.Attributions, [names.Length, chunk.TargetsPerInput, info.Channels, info.Height, info.Width]);
-                    attributions.Append(chunk.Values);
-                }, KeepRows: r.PlotRows, KeepCheckMaps: r.Checks);
-                var explained = ExplainStage.Run(model, entry, options, pixels, names,
-                    predictions => r.Target is { } t ? ParseTarget(t, names.Length, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
-                    r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
-                attributions!.Complete();
-                var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
-                var about = new Dictionary<string, object?>
-                {
-                    ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
-                    ["options"] = explained.Settings.Describe(),
-                    ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
-                };
-                var streamed = new Dictionary<string, string> { ["attributions"] = layout.Relative(layout.Attributions) };
-                var warnings = new List<string>();
-                var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed, warn: warnings.Add);
-                int plotted = files.ContainsKey("imagePlot") ? Math.Min(r.PlotRows, names.Length) : 0;
-                result = new ExplainResult(explained.Explanation, explained.Additivity, files, names, explained.Predictions, explained.Seconds, checks)
-                {
-                    RowsInMemory = Math.Min(explained.RowsInMemory, names.Length), PlotRows = plotted, Warnings = warnings,
-                };
-            }
-            finally
+                ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
+                ["options"] = explained.Settings.Describe(),
+                ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+            };
+            var warnings = new List<string>();
+            var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed, warn: warnings.Add);
+            int plotted = files.ContainsKey("imagePlot") ? Math.Min(r.PlotRows, inputs.Count) : 0;
+            result = new ExplainResult(explained.Explanation, explained.Additivity, files, explained.Names, explained.Predictions, explained.Seconds, checks)
             {
-                attributions?.Dispose();
-            }
+                RowsInMemory = Math.Min(explained.RowsInMemory, inputs.Count), PlotRows = plotted, Warnings = warnings,
+            };
         }, f => File.Exists(Path.Combine(f, "explanation.json")), OutputLayout.IsExplainEntry);
         return result!;
     }

@@ -5,7 +5,7 @@ using System.Text;
 namespace Glassbox.App;
 
 /// <summary>
-/// Writes a float32 (<c>&lt;f4</c>) .npy file piece by piece: the header for the final shape first, then the values as
+/// Writes a float32 (<c>&lt;f4</c>), float64 (<c>&lt;f8</c>) or int64 (<c>&lt;i8</c>) .npy file piece by piece: the header for the final shape first, then the values as
 /// they are made, so an array larger than memory can be written. The file appears under its name only when every value
 /// has been written (<see cref="Complete"/>); until then it is a temporary file beside it, deleted on dispose.
 /// </summary>
@@ -17,20 +17,25 @@ public sealed class NpyStreamWriter : IDisposable
     private long _written;
     private bool _completed;
 
-    /// <summary>Starts <paramref name="path"/> for an array of <paramref name="shape"/>.</summary>
-    public NpyStreamWriter(string path, int[] shape)
+    /// <summary>Starts <paramref name="path"/> for an array of <paramref name="shape"/> of <paramref name="dtype"/> (<c>&lt;f4</c>, <c>&lt;f8</c> or <c>&lt;i8</c>).</summary>
+    public NpyStreamWriter(string path, int[] shape, string dtype = "<f4")
     {
+        if (dtype is not ("<f4" or "<f8" or "<i8")) throw new ArgumentException($"NpyStreamWriter writes <f4, <f8 or <i8, not {dtype}.", nameof(dtype));
+        DType = dtype;
         if (shape.Any(d => d < 0)) throw new GlassboxException($"Cannot write .npy file '{path}': shape ({string.Join(", ", shape)}) has a negative dimension.");
         Shape = (int[])shape.Clone();
         Count = shape.Aggregate(1L, (a, d) => a * d);
         _path = Path.GetFullPath(path);
         _temp = Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        _stream.Write(Header(shape));
+        _stream.Write(Header(shape, dtype));
     }
 
     /// <summary>The array's shape.</summary>
     public int[] Shape { get; }
+
+    /// <summary>The dtype: <c>&lt;f4</c>, <c>&lt;f8</c> or <c>&lt;i8</c>.</summary>
+    public string DType { get; }
 
     /// <summary>Values the array holds.</summary>
     public long Count { get; }
@@ -38,12 +43,10 @@ public sealed class NpyStreamWriter : IDisposable
     /// <summary>Values written so far.</summary>
     public long Written => _written;
 
-    /// <summary>Appends values in C order.</summary>
+    /// <summary>Appends float32 values in C order.</summary>
     public void Append(ReadOnlySpan<float> values)
     {
-        if (_completed) throw new InvalidOperationException("The .npy file is complete.");
-        if (_written + values.Length > Count)
-            throw new InvalidOperationException($"{_written + values.Length} values exceed the {Count} of shape ({string.Join(", ", Shape)}).");
+        Reserve(values.Length, "<f4");
         int perBuffer = _buffer.Length / 4;
         for (int offset = 0; offset < values.Length; offset += perBuffer)
         {
@@ -53,6 +56,44 @@ public sealed class NpyStreamWriter : IDisposable
             _stream.Write(_buffer, 0, part.Length * 4);
         }
         _written += values.Length;
+    }
+
+    /// <summary>Appends float64 values in C order.</summary>
+    public void Append(ReadOnlySpan<double> values)
+    {
+        Reserve(values.Length, "<f8");
+        int perBuffer = _buffer.Length / 8;
+        for (int offset = 0; offset < values.Length; offset += perBuffer)
+        {
+            var part = values.Slice(offset, Math.Min(perBuffer, values.Length - offset));
+            for (int i = 0; i < part.Length; i++)
+                BinaryPrimitives.WriteDoubleLittleEndian(_buffer.AsSpan(i * 8), part[i]);
+            _stream.Write(_buffer, 0, part.Length * 8);
+        }
+        _written += values.Length;
+    }
+
+    /// <summary>Appends int64 values in C order.</summary>
+    public void Append(ReadOnlySpan<long> values)
+    {
+        Reserve(values.Length, "<i8");
+        int perBuffer = _buffer.Length / 8;
+        for (int offset = 0; offset < values.Length; offset += perBuffer)
+        {
+            var part = values.Slice(offset, Math.Min(perBuffer, values.Length - offset));
+            for (int i = 0; i < part.Length; i++)
+                BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(i * 8), part[i]);
+            _stream.Write(_buffer, 0, part.Length * 8);
+        }
+        _written += values.Length;
+    }
+
+    private void Reserve(int values, string dtype)
+    {
+        if (_completed) throw new InvalidOperationException("The .npy file is complete.");
+        if (dtype != DType) throw new InvalidOperationException($"The .npy file holds {DType}, not {dtype}.");
+        if (_written + values > Count)
+            throw new InvalidOperationException($"{_written + values} values exceed the {Count} of shape ({string.Join(", ", Shape)}).");
     }
 
     /// <summary>Checks every value was written, flushes to disk and renames the file into place.</summary>
@@ -78,11 +119,11 @@ public sealed class NpyStreamWriter : IDisposable
     }
 
     /// <summary>NumPy's format 1.0 (2.0 for huge headers): magic, version, length, then the dict padded to 64 bytes and ended by '\n'.</summary>
-    internal static byte[] Header(int[] shape)
+    internal static byte[] Header(int[] shape, string dtype = "<f4")
     {
         string tuple = shape.Length == 1 ? $"({shape[0].ToString(CultureInfo.InvariantCulture)},)"
             : "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")";
-        string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + tuple + ", }";
+        string dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + tuple + ", }";
         int lengthField = 2;
         int total = 6 + 2 + lengthField + dict.Length + 1;
         int pad = (64 - total % 64) % 64;

@@ -35,22 +35,31 @@ public static class WriteStage
             write(path);
             files[key] = layout.Relative(path);
         }
-        if (!files.ContainsKey("attributions"))
+        bool Streamed(string key) => streamed?.ContainsKey(key) == true;
+        if (!Streamed("attributions"))
         {
             if (!x.Complete) throw new InvalidOperationException("The explain stage streamed its attributions; pass the written file.");
             Npy("attributions", layout.Attributions, p => NpyFile.Write(p, e.Values, e.Shape));
         }
-        Npy("targets", layout.Targets, p => NpyFile.Write(p, e.Targets.Select(v => (long)v).ToArray(), [n, k]));
-        Npy("inputs", layout.Inputs, p => NpyFile.Write(p, e.Inputs!, [n, info.Channels, info.Height, info.Width]));
-        Npy("probabilities", layout.Probabilities, p => NpyFile.Write(p, x.Probabilities, [n, info.Classes]));
+        // Streamed arrays are complete in their files (outputs and base values only when all finite); the rest is in memory.
+        bool inMemory = streamed is null || !Streamed("targets");
+        if (!inMemory && !x.Complete && !(Streamed("inputs") && Streamed("probabilities")))
+            throw new InvalidOperationException("The explain stage streamed its results; pass every written file.");
+        if (inMemory)
+        {
+            Npy("targets", layout.Targets, p => NpyFile.Write(p, e.Targets.Select(v => (long)v).ToArray(), [n, k]));
+            Npy("inputs", layout.Inputs, p => NpyFile.Write(p, e.Inputs!, [n, info.Channels, info.Height, info.Width]));
+            Npy("probabilities", layout.Probabilities, p => NpyFile.Write(p, x.Probabilities, [n, info.Classes]));
+        }
         if (labels is not null) Npy("labels", layout.Labels, p => NpyFile.Write(p, labels, [n]));
-        bool hasOutputs = e.Outputs.All(double.IsFinite), hasBase = e.BaseValues.All(double.IsFinite);
-        if (hasOutputs) Npy("outputs", layout.Outputs, p => NpyFile.Write(p, e.Outputs, [n, k]));
-        if (hasBase) Npy("baseValues", layout.BaseValues, p => NpyFile.Write(p, e.BaseValues, [n, k]));
+        bool hasOutputs = inMemory ? e.Outputs.All(double.IsFinite) : Streamed("outputs");
+        bool hasBase = inMemory ? e.BaseValues.All(double.IsFinite) : Streamed("baseValues");
+        if (inMemory && hasOutputs) Npy("outputs", layout.Outputs, p => NpyFile.Write(p, e.Outputs, [n, k]));
+        if (inMemory && hasBase) Npy("baseValues", layout.BaseValues, p => NpyFile.Write(p, e.BaseValues, [n, k]));
         if (x.ExpectedValue is { } expected)
         {
             if (!files.ContainsKey("shapValues"))
-                Npy("shapValues", layout.ShapValues, p => { if (x.Complete) NpyFile.Write(p, e.Values, e.Shape); else File.Copy(layout.Attributions, p, overwrite: true); });
+                Npy("shapValues", layout.ShapValues, p => { if (Streamed("attributions")) File.Copy(layout.Attributions, p, overwrite: true); else NpyFile.Write(p, e.Values, e.Shape); });
             Npy("expectedValue", layout.ExpectedValue, p => NpyFile.Write(p, expected, [info.Classes]));
         }
 
@@ -70,7 +79,7 @@ public static class WriteStage
             plotError = $"No image plot: {plot.Message} (Use --top-k or --plot-rows.)";
             warn?.Invoke(plotError);
         }
-        bool additive = e.AdditivityErrors is not null && hasOutputs && hasBase;
+        bool additive = x.AdditivityErrors is not null && hasOutputs && hasBase;
         if (additive)
         {
             int best = Enumerable.Range(0, k).OrderByDescending(s => x.Probabilities[e.Targets[s]]).First();
@@ -79,7 +88,7 @@ public static class WriteStage
             files["forcePlotSvg"] = layout.Relative(layout.ForcePlotSvg);
         }
         if (checks is not null)
-            foreach (var (key, v) in WriteChecks(layout, checks, e)) files[key] = v;
+            foreach (var (key, v) in WriteChecks(layout, checks, e, x.AdditivityErrors)) files[key] = v;
 
         var additivity = x.Additivity;
         var deltas = additive ? x.SignedDeltas ?? Enumerable.Range(0, n * k).Select(e.Delta).ToArray() : null;
@@ -92,12 +101,12 @@ public static class WriteStage
         summary["backgroundSize"] = x.BackgroundCount;
         summary["inputs"] = x.Names;
         summary["predictions"] = x.Predictions;
-        summary["targets"] = e.Targets;
+        summary["targets"] = inMemory ? e.Targets : ExplainFiles.Column<long>(layout.Targets);
         summary["seconds"] = x.Seconds;
         summary["plotRows"] = plotError is null ? rows : 0;
         summary["plotError"] = plotError;
-        summary["outputs"] = hasOutputs ? e.Outputs : null;
-        summary["baseValues"] = hasBase ? e.BaseValues : null;
+        summary["outputs"] = !hasOutputs ? null : inMemory ? e.Outputs : ExplainFiles.Column<double>(layout.Outputs);
+        summary["baseValues"] = !hasBase ? null : inMemory ? e.BaseValues : ExplainFiles.Column<double>(layout.BaseValues);
         summary["check"] = additivity is null ? null : new
         {
             kind = e.AdditivityGuaranteed ? "additivity (guaranteed by the method)" : "convergence delta (estimator; reported, not a failure)",
@@ -106,18 +115,23 @@ public static class WriteStage
             failures = e.AdditivityGuaranteed ? additivity.Failures : 0, signedDeltas = deltas,
         };
         summary["files"] = files;
-        AtomicFile.WriteAllText(layout.Summary, JsonSerializer.Serialize(summary, AppJson.Options));
+        // Serialized straight to the file, so arrays read back from the streamed .npy files are never held whole.
+        AtomicFile.Write(layout.Summary, stream => JsonSerializer.Serialize(stream, summary, AppJson.Options));
         files["summary"] = layout.Relative(layout.Summary);
         return files;
     }
 
     /// <summary>Writes checks.json, the deletion curves and, when the method reports errors, their histogram.</summary>
     public static Dictionary<string, string> WriteChecks(OutputLayout layout, ReliabilityChecks checks, Explanation e)
+        => WriteChecks(layout, checks, e, e.AdditivityErrors);
+
+    /// <summary>As the other overload, with every input's additivity errors given apart (when the explanation holds only the first inputs').</summary>
+    public static Dictionary<string, string> WriteChecks(OutputLayout layout, ReliabilityChecks checks, Explanation e, double[]? additivityErrors)
     {
         var files = new Dictionary<string, string>();
         RunCharts.Deletion(layout.DeletionCurves, [(checks.Method, checks.Deletion)], "mean probability of the checked class");
         files["deletionCurves"] = layout.Relative(layout.DeletionCurves);
-        if (e.AdditivityErrors is { } errors && errors.Any(double.IsFinite))
+        if (additivityErrors is { } errors && errors.Any(double.IsFinite))
         {
             RunCharts.AdditivityErrors(layout.AdditivityErrors, [(checks.Method, errors)], e.AdditivityTolerance);
             files["additivityErrors"] = layout.Relative(layout.AdditivityErrors);

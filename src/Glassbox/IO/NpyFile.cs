@@ -10,7 +10,7 @@ namespace Glassbox.IO;
 /// </summary>
 public static class NpyFile
 {
-    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    internal static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int Alignment = 64;
 
     /// <summary>Writes a float32 array (<c>&lt;f4</c>) of the given shape, atomically.</summary>
@@ -28,35 +28,13 @@ public static class NpyFile
     /// <summary>Writes an int64 array (<c>&lt;i8</c>) of the given shape, atomically.</summary>
     public static void Write(string path, long[] data, int[] shape) => WriteArray(path, "<i8", data, shape);
 
-    /// <summary>Reads a .npy file; big-endian data is converted to the machine's order.</summary>
+    /// <summary>Reads a .npy file; big-endian data is converted to the machine's order. <see cref="NpyReader"/> reads it in rows.</summary>
     public static NpyArray Read(string path)
     {
-        byte[] bytes = ReadBytes(path);
-        var (header, dataOffset) = ReadHeader(bytes, path);
-        if (header.FortranOrder)
-            throw new GlassboxException($".npy file '{path}' is stored in Fortran (column-major) order; only C order is supported. Save it with np.save(path, np.ascontiguousarray(a)).");
-        DType type = DType.Parse(header.Descr)
-            ?? throw new GlassboxException($".npy file '{path}' has dtype '{header.Descr}'; supported dtypes are float32, float64, uint8, int32 and int64.");
-
-        long count = header.Shape.Contains(0) ? 0 : 1;
-        foreach (int d in header.Shape)
-        {
-            count *= d;
-            if (count > Array.MaxLength)
-                throw new GlassboxException($".npy file '{path}' has shape {NpyHeader.FormatShape(header.Shape)}, more values than fit in one array.");
-        }
-        long expected = count * type.Size;
-        long present = bytes.LongLength - dataOffset;
-        if (present < expected)
-            throw new GlassboxException($".npy file '{path}' is truncated: its header says shape {NpyHeader.FormatShape(header.Shape)} of {type.Name} = {expected} bytes of data but only {present} are present.");
-        if (present > expected)
-            throw new GlassboxException($".npy file '{path}' has {present - expected} bytes after the {expected} bytes its header (shape {NpyHeader.FormatShape(header.Shape)} of {type.Name}) describes; the file is corrupt.");
-
-        Array data = type.CreateArray((int)count);
-        Buffer.BlockCopy(bytes, dataOffset, data, 0, (int)expected);
-        if (type.Size > 1 && type.LittleEndian != BitConverter.IsLittleEndian)
-            ReverseElements(data, type.Size);
-        return new NpyArray(type.LittleEndianName, header.Shape, data);
+        using var reader = NpyReader.Open(path);
+        if (reader.Rows * reader.RowLength > Array.MaxLength)
+            throw new GlassboxException($".npy file '{path}' has shape {NpyHeader.FormatShape(reader.Shape)}, more values than fit in one array.");
+        return reader.ReadRows(0, reader.Rows);
     }
 
     /// <summary>Reads a .npy file of any supported dtype and converts its values to float32.</summary>
@@ -126,66 +104,13 @@ public static class NpyFile
         return prefix;
     }
 
-    private static (NpyHeader Header, int DataOffset) ReadHeader(byte[] bytes, string path)
-    {
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
-            throw new GlassboxException($"'{path}' is not a .npy file: it should start with \\x93NUMPY but starts with {string.Join(' ', bytes.Take(6).Select(b => b.ToString("x2")))}.");
-        byte major = bytes[6];
-        int lengthField = major switch
-        {
-            1 => 2,
-            2 or 3 => 4,
-            _ => throw new GlassboxException($".npy file '{path}' uses format version {major}.{bytes[7]}; versions 1.0, 2.0 and 3.0 are supported."),
-        };
-        if (bytes.Length < 8 + lengthField)
-            throw new GlassboxException($".npy file '{path}' is truncated inside its header ({bytes.Length} bytes).");
-        long headerLength = lengthField == 2
-            ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8))
-            : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-        long dataOffset = 8 + lengthField + headerLength;
-        if (dataOffset > bytes.Length)
-            throw new GlassboxException($".npy file '{path}' is truncated: its header should be {headerLength} bytes long but the file ends after {bytes.Length - 8 - lengthField}.");
-        Encoding encoding = major == 3 ? Encoding.UTF8 : Encoding.Latin1;
-        string text = encoding.GetString(bytes, 8 + lengthField, (int)headerLength);
-        NpyHeader header = NpyHeader.Parse(text, out string error)
-            ?? throw new GlassboxException($".npy file '{path}' has a header that cannot be parsed ({error}): {text.Trim()}");
-        return (header, (int)dataOffset);
-    }
-
-    private static byte[] ReadBytes(string path)
-    {
-        if (File.Exists(path) && !ContainedPath.IsRegularFile(ContainedPath.RealPath(Path.GetFullPath(path), $".npy file '{path}'")))
-            throw new GlassboxException($".npy file '{path}' is not a regular file (a device, pipe or socket). Save the array with np.save and pass that file.");
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new GlassboxException($".npy file '{path}' does not exist. Check the path.", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new GlassboxException($"Cannot read .npy file '{path}': {e.Message}", e);
-        }
-    }
-
-    private static void ReverseElements(Array data, int itemSize)
-    {
-        int total = Buffer.ByteLength(data);
-        var buffer = new byte[total];
-        Buffer.BlockCopy(data, 0, buffer, 0, total);
-        ReverseChunk(buffer, itemSize);
-        Buffer.BlockCopy(buffer, 0, data, 0, total);
-    }
-
-    private static void ReverseChunk(Span<byte> bytes, int itemSize)
+    internal static void ReverseChunk(Span<byte> bytes, int itemSize)
     {
         for (int i = 0; i + itemSize <= bytes.Length; i += itemSize)
             bytes.Slice(i, itemSize).Reverse();
     }
 
-    private sealed record DType(string Name, char Kind, int Size, bool LittleEndian)
+    internal sealed record DType(string Name, char Kind, int Size, bool LittleEndian)
     {
         public string LittleEndianName => Size == 1 ? $"|{Kind}1" : $"<{Kind}{Size}";
 
