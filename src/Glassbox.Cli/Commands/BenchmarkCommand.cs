@@ -12,7 +12,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--arch <NAME>"), Description("reference-cnn (default) or pooled-cnn")]
+        [CommandOption("--arch <NAME>"), Description("reference-cnn (default), pooled-cnn or resnet-small (with --methods: the network whose methods are timed)")]
         public string Arch { get; init; } = Glassbox.Models.Architecture.ReferenceCnn;
 
         [CommandOption("--images <N>"), Description("Images explained with DeepSHAP. Default: 10")]
@@ -121,7 +121,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         if (s.Single)
         {
             if (names.Count != 1) throw new GlassboxException("--this-process-only measures one method at a time.");
-            var o = new MethodBenchmarkOptions(names[0], images, s.AllClasses, null, Paths.ShippedSample(), s.BackgroundSize, s.Threads);
+            var o = new MethodBenchmarkOptions(names[0], images, s.AllClasses, null, Paths.ShippedSample(), s.BackgroundSize, s.Threads, s.Arch);
             Console.WriteLine(JsonSerializer.Serialize(MethodBenchmark.Run(o), new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
@@ -132,7 +132,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
             foreach (var name in names)
             {
                 task.Description = name;
-                var args = new List<string> { "benchmark", "--this-process-only", "--methods", name, "--images", images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--threads", s.Threads.ToString() };
+                var args = new List<string> { "benchmark", "--this-process-only", "--methods", name, "--images", images.ToString(), "--background-size", s.BackgroundSize.ToString(), "--threads", s.Threads.ToString(), "--arch", s.Arch };
                 if (s.AllClasses) args.Add("--all-classes");
                 results.Add(RunChildJson<MethodBenchmarkResult>("tuned", args));
                 task.Increment(1);
@@ -145,11 +145,18 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
                 double.IsFinite(r.RawSeconds) ? $"{r.RawSeconds:F2}" : "n/a", double.IsFinite(r.Ratio) ? $"{r.Ratio:F2}" : "n/a",
                 $"{r.PeakRssMegabytes:F0} MB", Markup.Escape(r.InternalBatchSize), double.IsFinite(r.MaxCheck) ? $"{NumberFormat.Scientific(r.MaxCheck, 1)}" : "-");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"{images} images of the shipped sample, reference CNN, {(s.AllClasses ? "all 10 classes" : "the predicted class")}, malloc {Markup.Escape(results.FirstOrDefault()?.Malloc ?? "")}. Ratio = method time / time of the raw passes it needs, measured at batch 64 in the same process.");
+        AnsiConsole.MarkupLine($"{images} images of the shipped sample, {Markup.Escape(ArchitectureName(s.Arch))}, {(s.AllClasses ? "all 10 classes" : "the predicted class")}, malloc {Markup.Escape(results.FirstOrDefault()?.Malloc ?? "")}. Ratio = method time / time of the raw passes it needs, measured at batch 64 in the same process.");
         Glassbox.IO.AtomicFile.WriteAllText(s.Out, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         AnsiConsole.MarkupLine($"Figures written to {Markup.Escape(s.Out)}.");
         return 0;
     }
+
+    private static string ArchitectureName(string arch) => arch switch
+    {
+        Glassbox.Models.Architecture.ReferenceCnn => "reference CNN",
+        Glassbox.Models.Architecture.ResNetSmall => "resnet-small (ResNet-8, residual graph)",
+        _ => arch,
+    };
 
     private static T RunChildJson<T>(string mode, IEnumerable<string> args)
     {

@@ -16,7 +16,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         [CommandOption("-o|--out <FOLDER>"), Description("Output folder. Default: glassbox-out")]
         public string Out { get; init; } = "glassbox-out";
 
-        [CommandOption("--arch <NAME>"), Description("reference-cnn (default) or pooled-cnn")]
+        [CommandOption("--arch <NAME>"), Description("reference-cnn (default), pooled-cnn or resnet-small (ResNet-8 with batch norm)")]
         public string Arch { get; init; } = Glassbox.Models.Architecture.ReferenceCnn;
 
         [CommandOption("--epochs <N>"), Description("Training epochs per model. Default: 2")]

@@ -19,7 +19,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("-o|--out <FOLDER>"), Description("Checkpoint folder to write. Default: model")]
         public string Out { get; init; } = "model";
 
-        [CommandOption("--arch <NAME>"), Description("reference-cnn (default) or pooled-cnn")]
+        [CommandOption("--arch <NAME>"), Description("reference-cnn (default), pooled-cnn or resnet-small (ResNet-8 with batch norm)")]
         public string Arch { get; init; } = Architecture.ReferenceCnn;
 
         [CommandOption("--epochs <N>"), Description("Default: 2")]

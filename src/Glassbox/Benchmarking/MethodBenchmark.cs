@@ -19,9 +19,10 @@ namespace Glassbox.Benchmarking;
 /// <param name="DataFolder">MNIST-format folder for test images and the background; null uses random images.</param>
 /// <param name="BackgroundSize">Baseline images for distribution methods.</param>
 /// <param name="Threads">libtorch threads (0 = default).</param>
+/// <param name="Architecture">The built-in architecture explained (<see cref="Models.Architecture.Names"/>): the reference CNN, or e.g. the residual <c>resnet-small</c>.</param>
 public sealed record MethodBenchmarkOptions(
     string Method, int Images = 100, bool AllClasses = false, IReadOnlyDictionary<string, string>? MethodOptions = null,
-    string? DataFolder = null, int BackgroundSize = 100, int Threads = 0);
+    string? DataFolder = null, int BackgroundSize = 100, int Threads = 0, string Architecture = Models.Architecture.ReferenceCnn);
 
 /// <summary>One method's figures.</summary>
 /// <param name="Method">Method name.</param>
@@ -37,12 +38,15 @@ public sealed record MethodBenchmarkOptions(
 /// <param name="PeakRssMegabytes">Peak resident memory of the process (VmHWM).</param>
 /// <param name="InternalBatchSize">The --internal-batch-size / --perturbations-per-eval in effect, or "default".</param>
 /// <param name="MaxCheck">Largest additivity error / convergence delta, or NaN.</param>
+/// <param name="Architecture">The architecture explained.</param>
 public sealed record MethodBenchmarkResult(
     string Method, string Malloc, int Images, int TargetsPerImage, double Seconds, double ImagesPerSecond,
-    double PassesPerImage, string PassKind, double RawSeconds, double Ratio, double PeakRssMegabytes, string InternalBatchSize, double MaxCheck);
+    double PassesPerImage, string PassKind, double RawSeconds, double Ratio, double PeakRssMegabytes, string InternalBatchSize, double MaxCheck,
+    string Architecture = Models.Architecture.ReferenceCnn);
 
 /// <summary>
-/// Times one attribution method on the reference CNN and compares it with the raw passes it needs (e.g. integrated
+/// Times one attribution method on a built-in architecture (the reference CNN by default; <c>resnet-small</c> for a
+/// residual network, whose propagation methods walk its graph of nodes) and compares it with the raw passes it needs (e.g. integrated
 /// gradients with 50 steps = 50 forward+backward passes per image and class), measured in the same process at the same
 /// batch size. Weights are freshly initialised: speed does not depend on their values.
 /// </summary>
@@ -57,7 +61,7 @@ public static class MethodBenchmark
         if (o.Images < 1) throw new GlassboxException($"--images must be at least 1, not {o.Images}.");
         var ctx = TorchContext.Create("cpu", o.Threads, 0);
         var malloc = NativeRuntime.EnsureInitialized().Malloc;
-        var info = new ModelInfo(Architecture.ReferenceCnn, 1, 28, 28, MnistFormat.DigitClassNames);
+        var info = new ModelInfo(o.Architecture, 1, 28, 28, MnistFormat.DigitClassNames);
         using var model = new ImageClassifier(info, ctx.Device);
         foreach (var p in model.Network.parameters()) p.requires_grad = false;
         var entry = MethodCatalog.Default.Get(o.Method);
@@ -95,7 +99,7 @@ public static class MethodBenchmark
         string batch = given.TryGetValue("internal-batch-size", out var b) ? b
             : given.TryGetValue("perturbations-per-eval", out var pe) ? $"{pe} (perturbations per eval)" : "default";
         return new MethodBenchmarkResult(entry.Name, malloc.Name, o.Images, k, seconds, o.Images / seconds, passes,
-            gradient ? "forward+backward" : "forward", raw, seconds / raw, ThroughputBenchmark.PeakRssMegabytes(), batch, e.MaxAdditivityError);
+            gradient ? "forward+backward" : "forward", raw, seconds / raw, ThroughputBenchmark.PeakRssMegabytes(), batch, e.MaxAdditivityError, o.Architecture);
     }
 
     /// <summary>Median time of one image's raw pass at batch <see cref="RawBatch"/>: forward+backward to the input, or forward only.</summary>

@@ -43,7 +43,8 @@ public static class Checkpoint
         var tensors = new Dictionary<string, SafeTensor>();
         foreach (var (name, p) in model.Network.state_dict())
         {
-            using var cpu = p.detach().cpu().contiguous();
+            // Integer buffers (BatchNorm's num_batches_tracked) are stored as F32, as every tensor here.
+            using var cpu = p.detach().cpu().to_type(ScalarType.Float32).contiguous();
             tensors[name] = new SafeTensor(cpu.shape, cpu.data<float>().ToArray());
         }
         using var ms = new MemoryStream();

@@ -45,6 +45,12 @@ public interface IImageModel : IDisposable
     /// <summary>Logits for N×C×H×W pixels; differentiable when <see cref="SupportsGradients"/>.</summary>
     Tensor Forward(Tensor pixels);
 
+    /// <summary>
+    /// The model as visible graph nodes (an imported ONNX graph, or the nodes of a built-in residual network) that
+    /// propagation rules and CAMs walk when there is no layer list, or null.
+    /// </summary>
+    Graph.GraphModel? NodeGraph => null;
+
     /// <summary>Why gradients or layers are unavailable when the source knows more than its kind (e.g. the ONNX op the graph importer refused), else null.</summary>
     string? OpaqueReason => null;
 }
@@ -65,9 +71,9 @@ public static class ModelCapabilities
 
     /// <summary>
     /// True when the model's structure is visible to layer-wise rules and CAMs: a layer list, or the nodes of an ONNX
-    /// graph (<see cref="Graph.GraphModel"/>), branching or not.
+    /// graph (<see cref="IImageModel.NodeGraph"/>: an ONNX graph or a built-in residual network), branching or not.
     /// </summary>
-    public static bool HasVisibleLayers(IImageModel model) => model.Layers is not null || model is Graph.GraphModel;
+    public static bool HasVisibleLayers(IImageModel model) => model.Layers is not null || model.NodeGraph is not null;
 
     /// <summary>Throws the error of <see cref="RequireLayers"/> unless <see cref="HasVisibleLayers"/>.</summary>
     public static void RequireVisibleLayers(IImageModel model, string method)

@@ -5,12 +5,14 @@ namespace Glassbox.Models;
 
 /// <summary>
 /// A built-in image classifier: optional per-channel normalisation followed by a PyTorch-compatible
-/// <c>nn.Sequential</c> of layers. <see cref="Forward"/> returns logits; softmax gives probabilities.
+/// <c>nn.Sequential</c> of layers (a residual network's blocks are children of it, as in torchvision).
+/// <see cref="Forward"/> returns logits; softmax gives probabilities.
 /// </summary>
 public sealed class ImageClassifier : IImageModel
 {
     private readonly Tensor? _mean;
     private readonly Tensor? _std;
+    private readonly Graph.GraphModel? _graph;
 
     /// <summary>Builds a fresh (randomly initialised, seeded by libtorch's generator) classifier of a built-in architecture.</summary>
     public ImageClassifier(ModelInfo info, Device? device = null)
@@ -32,6 +34,7 @@ public sealed class ImageClassifier : IImageModel
             _mean = tensor(info.Mean, [1, info.Channels, 1, 1]).to(Device);
             _std = tensor(info.Std!, [1, info.Channels, 1, 1]).to(Device);
         }
+        if (Graph.ModuleGraph.HasResidualBlocks(network)) _graph = Graph.ModuleGraph.Build(info, Device, network);
     }
 
     /// <summary>Architecture, input shape, classes and normalisation.</summary>
@@ -49,9 +52,15 @@ public sealed class ImageClassifier : IImageModel
     /// <inheritdoc />
     public bool SupportsGradients => true;
 
-    /// <summary>The layers in order.</summary>
-    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers =>
-        Network.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
+    /// <summary>The layers in order, or null for a residual network (its structure is <see cref="NodeGraph"/>).</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>>? Layers =>
+        _graph is null ? Network.children().Cast<nn.Module<Tensor, Tensor>>().ToList() : null;
+
+    /// <summary>
+    /// For a network with residual blocks (<see cref="Architecture.ResNetSmall"/>), its nodes as a graph that reads
+    /// these weights (batch norm with running statistics, as at evaluation), which propagation rules and CAMs walk; else null.
+    /// </summary>
+    public Graph.GraphModel? NodeGraph => _graph;
 
     /// <summary>Maps [0,1] pixels to the network's input (identity without normalisation). Affine, so exact for DeepLIFT.</summary>
     public Tensor Preprocess(Tensor pixels)
@@ -89,6 +98,7 @@ public sealed class ImageClassifier : IImageModel
     /// <inheritdoc />
     public void Dispose()
     {
+        _graph?.Dispose();
         Network.Dispose();
         _mean?.Dispose();
         _std?.Dispose();

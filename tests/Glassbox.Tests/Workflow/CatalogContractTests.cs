@@ -25,6 +25,9 @@ public class CatalogContractTests
             nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 3)));
     }
 
+    /// <summary>The built-in ResNet-8 (residual sums, batch norms, 1×1 downsamples) on the same 8×8 images, walked as a graph.</summary>
+    private static ImageClassifier ResNet() => Glassbox.Tests.Models.Residual.ResNetSmallTests.Random(17);
+
     private static IAttributionMethod Create(MethodEntry entry, IImageModel model, int seed)
     {
         var a = new Dictionary<string, string> { ["seed"] = seed.ToString() };
@@ -34,7 +37,8 @@ public class CatalogContractTests
             case "kernel-shap" or "shapley-value-sampling" or "lime" or "feature-ablation": a["feature-mask"] = "grid:2"; break;
             case "partition-shap": a["max-evals"] = "60"; break;
             case "occlusion": a["sliding-window"] = "2,2"; a["strides"] = "2"; break;
-            case "score-cam": a["layer"] = "1"; break; // rectified activations: on this random CNN the weighted pre-ReLU map is ≤ 0 everywhere, so its Score-CAM is all zeros
+            // rectified activations: on this random CNN the weighted pre-ReLU map is ≤ 0 everywhere, so its Score-CAM is all zeros
+            case "score-cam": a["layer"] = model.Layers is null ? "layer3.0.relu_1" : "1"; break;
         }
         return Catalogued.Create(entry, model, a, distribution);
     }
@@ -43,8 +47,23 @@ public class CatalogContractTests
     [MemberData(nameof(Methods))]
     public void Method_GivesShapesTargetsAndDeterminism(string name)
     {
-        var entry = MethodCatalog.Default.Get(name);
         using var model = Cnn();
+        AssertContract(name, model);
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Method_GivesShapesTargetsAndDeterminism_OnResNetSmall(string name)
+    {
+        using var model = ResNet();
+        Assert.Null(model.Layers);
+        Assert.True(MethodCatalog.CanRun(MethodCatalog.Default.Get(name), model));
+        AssertContract(name, model);
+    }
+
+    private static void AssertContract(string name, ImageClassifier model)
+    {
+        var entry = MethodCatalog.Default.Get(name);
         var x = torch.rand([2, 1, 8, 8], generator: new Generator(5));
         var all = Create(entry, model, 1).Attribute(x, TargetSelection.AllClasses);
         Assert.Equal([2, 3, 1, 8, 8], all.Shape);
@@ -68,8 +87,14 @@ public class CatalogContractTests
     [MemberData(nameof(Methods))]
     public void Method_RefusesModelsItCannotRun_OrRunsOnABlackBox(string name)
     {
+        AssertRefusesOrRuns(name, new BlackBoxModel(Cnn()));
+        AssertRefusesOrRuns(name, new BlackBoxModel(ResNet()));
+    }
+
+    private static void AssertRefusesOrRuns(string name, BlackBoxModel model)
+    {
         var entry = MethodCatalog.Default.Get(name);
-        using var blackBox = new BlackBoxModel(Cnn());
+        using var blackBox = model;
         if (entry.Requirement == MethodRequirement.Forward)
         {
             var e = Create(entry, blackBox, 0).Attribute(torch.rand(1, 1, 8, 8), TargetSelection.Classes(1));

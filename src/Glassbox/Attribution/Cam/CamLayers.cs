@@ -22,7 +22,7 @@ public enum CamInterpolation
 /// A (N×K×h×w), the rest maps them to the logits. For a sequential model the layer is an index into its layers (the
 /// CAM uses its output) or <c>last-conv</c>, the output of the last Conv2d (as passing the conv module to Captum's
 /// LayerGradCam does; pick the ReLU after it by index to explain the rectified activations). For an ONNX graph
-/// (<see cref="GraphModel"/>) it is a node name, a node index (into <see cref="GraphModel.Nodes"/>; a plain chain
+/// (<see cref="GraphModel"/>, or a built-in residual network's <see cref="IImageModel.NodeGraph"/>) it is a node name, a node index (into <see cref="GraphModel.Nodes"/>; a plain chain
 /// with a layer list keeps layer indices) or <c>last-conv</c>, the last Conv node in graph order; the rest of the
 /// graph, skip connections included, is re-run from the pixels with that node's output replaced.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class CamLayers
         ModelCapabilities.RequireVisibleLayers(model, method);
         string spec = string.IsNullOrWhiteSpace(layer) ? "last-conv" : layer.Trim();
         bool isIndex = int.TryParse(spec, NumberStyles.Integer, CultureInfo.InvariantCulture, out int idx);
-        if (model is GraphModel graph && !(isIndex && model.Layers is not null))
+        if (model.NodeGraph is { } graph && !(isIndex && model.Layers is not null))
         {
             _graph = graph;
             _trace = GraphLayers.Trace(graph);

@@ -7,7 +7,8 @@ namespace Glassbox.Models.Graph;
 /// A classifier imported from an ONNX graph into TorchSharp: its nodes (<see cref="Nodes"/>, in topological order) are
 /// visible and <see cref="Forward"/> runs them with autograd, so gradient methods apply. Branching graphs (ResNet
 /// additions, DenseNet concatenations) have no layer list; a graph that is a plain chain of layer-like ops also exposes
-/// the equivalent <c>nn.Module</c> list as <see cref="Layers"/>, so propagation rules and CAMs run on it.
+/// the equivalent <c>nn.Module</c> list as <see cref="Layers"/>, so propagation rules and CAMs run on it. A built-in
+/// residual network (<see cref="Architecture.ResNetSmall"/>) offers the same nodes as its <see cref="IImageModel.NodeGraph"/>.
 /// </summary>
 public sealed class GraphModel : IImageModel
 {
@@ -18,9 +19,9 @@ public sealed class GraphModel : IImageModel
     private readonly Tensor? _std;
     private readonly List<nn.Module<Tensor, Tensor>>? _layers;
 
-    internal GraphModel(ModelInfo info, Device device, List<GraphNode> nodes, List<Tensor> parameters, bool perImage)
+    internal GraphModel(ModelInfo info, Device device, List<GraphNode> nodes, List<Tensor> parameters, bool perImage, ModelKind kind = ModelKind.OnnxGraph)
     {
-        Info = info; Device = device; Nodes = nodes; _parameters = parameters; _perImage = perImage;
+        Info = info; Device = device; Nodes = nodes; _parameters = parameters; _perImage = perImage; Kind = kind;
         _lastUse = new int[nodes.Count];
         foreach (var node in nodes)
             foreach (int j in node.Inputs) _lastUse[j] = node.Index;
@@ -48,7 +49,10 @@ public sealed class GraphModel : IImageModel
     public Device Device { get; }
 
     /// <inheritdoc />
-    public ModelKind Kind => ModelKind.OnnxGraph;
+    public ModelKind Kind { get; }
+
+    /// <inheritdoc />
+    public GraphModel? NodeGraph => this;
 
     /// <inheritdoc />
     public bool SupportsGradients => true;

@@ -44,7 +44,7 @@ public sealed class LayerGraph
     /// </summary>
     public static LayerGraph FromModel(IImageModel model, string method)
     {
-        if (model is GraphModel graphModel) return GraphLayers.Trace(graphModel);
+        if (model.NodeGraph is { } graphModel) return GraphLayers.Trace(graphModel);
         var layers = ModelCapabilities.RequireLayers(model, method);
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < layers.Count; i++)
