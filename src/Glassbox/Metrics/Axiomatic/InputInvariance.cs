@@ -145,7 +145,9 @@ public sealed class InputInvariance(InputInvarianceOptions? options = null) : IR
             throw new GlassboxException(
                 $"input-invariance changes the first layer's bias of a copy of the model, which it can do for built-in and Sequential-spec models only; this is a {model.Kind} model. " +
                 "Use a built-in architecture or a Sequential spec (JSON layers + safetensors).");
-        var layers = classifier.Layers;
+        var layers = classifier.Layers ?? throw new GlassboxException(
+            $"input-invariance changes the first layer's bias of a copy of the model, which needs a plain layer list; this {classifier.Info.Architecture} model is a graph of branches. " +
+            "Use a layer-list architecture (cnn, pooled-cnn) or a Sequential spec.");
         int index = 0;
         while (index < layers.Count && layers[index] is Flatten or Identity) index++;
         if (index == layers.Count || layers[index] is not (Conv2d or Linear))
