@@ -170,6 +170,11 @@ public static class EvaluateJob
             Advance(m.Name);
         }
 
+        var across = r.CompareModels is { Count: > 0 } others && methodEntries.Count > 0
+            ? ModelAgreementStage.Run(model, r.Model, others, methodEntries, maps, images.Pixels, images.Names, selection, r.Output, r.Seed,
+                m => Background(r.Data, info, r.Seed, m.Device), observer, cancel)
+            : [];
+
         var rows = Rank(records.SelectMany(rec => rec.Metrics.Select(x => Row(rec.Method, x, r))).ToList());
         var settingsRecord = new EvaluationSettings(Path.GetFullPath(r.Model), model.Kind.ToString(), Path.GetFullPath(r.Data),
             jobs.Select(j => j.Name).ToArray(), selected.Select(m => m.Name).ToArray(), n, r.Bootstrap, r.Seed, r.Targets ?? "predicted",
@@ -178,7 +183,7 @@ public static class EvaluateJob
             r.Attributions is null ? null : Path.GetFullPath(r.Attributions), images.Masks is not null);
         var summaries = records.Select(x => new MethodSummary(x.Method, x.ExplainSeconds, x.Skipped, x.MethodOptions, resumed.Contains(x.Method))).ToList();
         var files = EvaluationWriter.WriteFigures(layout, records, rows, images, info);
-        var report = new EvaluationReport(settingsRecord, rows, agreement, summaries, files, clock.Elapsed.TotalSeconds) { Computed = computed };
+        var report = new EvaluationReport(settingsRecord, rows, agreement, summaries, files, clock.Elapsed.TotalSeconds) { Computed = computed, AcrossModels = across };
         report = EvaluationWriter.Write(layout, report);
         observer.StageFinished("evaluate", $"{jobs.Count} explanations × {selected.Count} metrics in {clock.Elapsed.TotalSeconds:F1} s" +
             (resumed.Count > 0 ? $" ({resumed.Count} read back from an earlier run)" : ""));

@@ -18,11 +18,12 @@ namespace Glassbox.App;
 /// <param name="Output">Logits or probabilities: what the methods explain and the metrics read.</param>
 /// <param name="Device">cpu, cuda or auto.</param>
 /// <param name="Threads">libtorch threads (0 = default).</param>
+/// <param name="CompareModels">Other models of the same task (other splits or seeds): each method also explains the images with each of them, and its maps' agreement across the models is reported; null or empty = none.</param>
 public sealed record EvaluateRequest(
     string Model, string Data, string OutputFolder, IReadOnlyList<string> Methods, string Metrics = "fast",
     int Images = EvaluateRequest.DefaultImages, int Bootstrap = EvaluateRequest.DefaultBootstrap, int Seed = 0,
     IReadOnlyList<string>? MetricOptions = null, string? Attributions = null, string? Targets = null,
-    OutputSpace Output = OutputSpace.Logits, string Device = "cpu", int Threads = 0)
+    OutputSpace Output = OutputSpace.Logits, string Device = "cpu", int Threads = 0, IReadOnlyList<string>? CompareModels = null)
 {
     /// <summary>Images scored unless asked otherwise, sized so that 5 methods × the fast metrics on the MNIST sample fit in 5 minutes on 2 cores (the first 200 took 3.6 CPU-minutes with deletion, completeness, sparseness and the agreement metrics).</summary>
     public const int DefaultImages = 100;

@@ -70,6 +70,9 @@ public sealed record EvaluationReport(EvaluationSettings Settings, IReadOnlyList
 {
     /// <summary>Methods computed in this run (the others were read back from an earlier, interrupted run with the same settings).</summary>
     public IReadOnlyList<string> Computed { get; init; } = [];
+
+    /// <summary>Per method: agreement of its maps across the evaluated model and the <c>--compare-models</c> (empty without them).</summary>
+    public IReadOnlyList<ModelAgreementRow> AcrossModels { get; init; } = [];
 }
 
 /// <summary>A method's line in evaluation.json.</summary>

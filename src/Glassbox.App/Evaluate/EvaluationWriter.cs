@@ -129,6 +129,21 @@ public static class EvaluationWriter
                  .Append(E(r.Skipped ?? "")).Append("</td></tr>");
             h.Append("</table>");
         }
+        if (report.AcrossModels.Count > 0)
+        {
+            h.Append("<h2>Agreement across models</h2><p class=\"sub\">Each method explained the same images and targets with every model (")
+             .Append(E(string.Join(", ", report.AcrossModels[0].Models))).Append("); mean over the model pairs, with the spread (standard deviation) and the least agreeing pair.</p>")
+             .Append("<table><tr><th>Method</th><th>Spearman mean</th><th>± std</th><th>min</th><th>Top-10 % overlap mean</th><th>± std</th><th>min</th><th>Note</th></tr>");
+            foreach (var a in report.AcrossModels)
+            {
+                h.Append("<tr><td>").Append(E(a.Method)).Append("</td>");
+                foreach (var m in a.Result is { } res ? new[] { res.Spearman, res.TopOverlap } : [])
+                    h.Append("<td>").Append(E(F(m.Mean))).Append("</td><td>").Append(E(F(m.Std))).Append("</td><td>").Append(E(F(m.Min))).Append("</td>");
+                if (a.Result is null) h.Append("<td colspan=\"6\">–</td>");
+                h.Append("<td class=\"skip\">").Append(E(a.Skipped ?? "")).Append("</td></tr>");
+            }
+            h.Append("</table>");
+        }
         h.Append("<h2>Methods</h2><table><tr><th>Method</th><th>Explain seconds</th><th>Options</th><th>Note</th></tr>");
         foreach (var m in report.Methods)
             h.Append("<tr><td>").Append(E(m.Method)).Append("</td><td>").Append(m.ExplainSeconds.ToString("0.0", CultureInfo.InvariantCulture)).Append("</td><td>")

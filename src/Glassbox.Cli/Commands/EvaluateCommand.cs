@@ -35,6 +35,9 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--attributions <FILE>"), Description("Also score maps made elsewhere (Captum, SHAP): a .npy of N×K×C×H×W or N×C×H×W for the first N test images, named 'external'")]
         public string? Attributions { get; init; }
 
+        [CommandOption("--compare-models <MODELS>"), Description("Other models of the same task (trained on other splits or seeds), comma-separated: each method explains the same images with every model and the maps' agreement across models is reported")]
+        public string? CompareModels { get; init; }
+
         [CommandOption("--targets <TARGETS>"), Description("Class explained per image: predicted (default), label, a class, a list of N indices, or a .npy of N (or N×K) indices")]
         public string? Targets { get; init; }
 
@@ -56,7 +59,8 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         };
         var methods = (s.Methods ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var request = new EvaluateRequest(s.Model, s.Data ?? Paths.ShippedSample(), s.Out, methods, s.Metrics, s.Images, s.Bootstrap, s.Seed,
-            s.MetricOptions, s.Attributions, s.Targets, output, s.Device, s.Threads);
+            s.MetricOptions, s.Attributions, s.Targets, output, s.Device, s.Threads,
+            (s.CompareModels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var report = ConsoleObserver.Run(obs => EvaluateJob.Run(request, obs, cancellationToken));
         Render(report);
         AnsiConsole.MarkupLine($"Report: {Markup.Escape(Path.Combine(s.Out, report.Files["html"]))}; scores: {Markup.Escape(Path.Combine(s.Out, report.Files["json"]))}, {Markup.Escape(Path.Combine(s.Out, report.Files["csv"]))}.");
@@ -84,6 +88,17 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
                 table.AddRow(Markup.Escape(r.Method), F(r.Mean), double.IsFinite(r.CiLow) ? $"[[{F(r.CiLow)}, {F(r.CiHigh)}]]" : "–", r.Count.ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
         }
+        if (report.AcrossModels.Any(a => a.Result is not null))
+        {
+            var table = new Table().Title($"agreement across models [grey]({report.AcrossModels[0].Models.Count} models; mean ± std, min over model pairs)[/]")
+                .AddColumns("method", "Spearman", "min", "top-10 % overlap", "min");
+            foreach (var a in report.AcrossModels.Where(a => a.Result is not null))
+                table.AddRow(Markup.Escape(a.Method), $"{F(a.Result!.Spearman.Mean)} ± {F(a.Result.Spearman.Std)}", F(a.Result.Spearman.Min),
+                    $"{F(a.Result.TopOverlap.Mean)} ± {F(a.Result.TopOverlap.Std)}", F(a.Result.TopOverlap.Min));
+            AnsiConsole.Write(table);
+        }
+        foreach (var a in report.AcrossModels.Where(a => a.Skipped is not null))
+            AnsiConsole.MarkupLine($"[yellow]skipped[/] agreement across models for {Markup.Escape(a.Method)}: {Markup.Escape(a.Skipped!)}");
         foreach (var r in report.Rows.Concat(report.Agreement).Where(r => r.Skipped is not null))
             AnsiConsole.MarkupLine($"[yellow]skipped[/] {Markup.Escape(r.Method)} × {Markup.Escape(r.Metric)}: {Markup.Escape(r.Skipped!)}");
         var resumed = report.Methods.Where(m => m.Resumed).Select(m => m.Method).ToList();
