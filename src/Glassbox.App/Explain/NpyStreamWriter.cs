@@ -44,46 +44,27 @@ public sealed class NpyStreamWriter : IDisposable
     public long Written => _written;
 
     /// <summary>Appends float32 values in C order.</summary>
-    public void Append(ReadOnlySpan<float> values)
-    {
-        Reserve(values.Length, "<f4");
-        int perBuffer = _buffer.Length / 4;
-        for (int offset = 0; offset < values.Length; offset += perBuffer)
-        {
-            var part = values.Slice(offset, Math.Min(perBuffer, values.Length - offset));
-            for (int i = 0; i < part.Length; i++)
-                BinaryPrimitives.WriteSingleLittleEndian(_buffer.AsSpan(i * 4), part[i]);
-            _stream.Write(_buffer, 0, part.Length * 4);
-        }
-        _written += values.Length;
-    }
+    public void Append(ReadOnlySpan<float> values) => Append(values, "<f4", 4, BinaryPrimitives.WriteSingleLittleEndian);
 
     /// <summary>Appends float64 values in C order.</summary>
-    public void Append(ReadOnlySpan<double> values)
-    {
-        Reserve(values.Length, "<f8");
-        int perBuffer = _buffer.Length / 8;
-        for (int offset = 0; offset < values.Length; offset += perBuffer)
-        {
-            var part = values.Slice(offset, Math.Min(perBuffer, values.Length - offset));
-            for (int i = 0; i < part.Length; i++)
-                BinaryPrimitives.WriteDoubleLittleEndian(_buffer.AsSpan(i * 8), part[i]);
-            _stream.Write(_buffer, 0, part.Length * 8);
-        }
-        _written += values.Length;
-    }
+    public void Append(ReadOnlySpan<double> values) => Append(values, "<f8", 8, BinaryPrimitives.WriteDoubleLittleEndian);
 
     /// <summary>Appends int64 values in C order.</summary>
-    public void Append(ReadOnlySpan<long> values)
+    public void Append(ReadOnlySpan<long> values) => Append(values, "<i8", 8, BinaryPrimitives.WriteInt64LittleEndian);
+
+    private delegate void Encode<T>(Span<byte> destination, T value);
+
+    /// <summary>Appends <paramref name="values"/> of the file's <paramref name="dtype"/> (<paramref name="size"/> bytes each), a buffer at a time.</summary>
+    private void Append<T>(ReadOnlySpan<T> values, string dtype, int size, Encode<T> encode)
     {
-        Reserve(values.Length, "<i8");
-        int perBuffer = _buffer.Length / 8;
+        Reserve(values.Length, dtype);
+        int perBuffer = _buffer.Length / size;
         for (int offset = 0; offset < values.Length; offset += perBuffer)
         {
             var part = values.Slice(offset, Math.Min(perBuffer, values.Length - offset));
             for (int i = 0; i < part.Length; i++)
-                BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(i * 8), part[i]);
-            _stream.Write(_buffer, 0, part.Length * 8);
+                encode(_buffer.AsSpan(i * size), part[i]);
+            _stream.Write(_buffer, 0, part.Length * size);
         }
         _written += values.Length;
     }
