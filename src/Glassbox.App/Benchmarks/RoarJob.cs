@@ -89,9 +89,9 @@ public static class RoarJob
         OutputLayout.CheckFolderName(r.OutputFolder);
         RunLimits.CheckThreads(r.Threads);
         if (r.Methods.Count == 0) throw new GlassboxException("ROAR compares methods; name them with --methods a,b (see 'glassbox methods').");
-        var entries = r.Methods.Select(catalog.Get).DistinctBy(e => e.Name).ToList();
-        if (entries.Any(e => e.Name == RandomName))
+        if (r.Methods.Any(m => m.Trim().Equals(RandomName, StringComparison.OrdinalIgnoreCase)))
             throw new GlassboxException($"'{RandomName}' is ROAR's own baseline and always included; drop it from --methods.");
+        var entries = r.Methods.Select(catalog.Get).DistinctBy(e => e.Name).ToList();
         if (r.TrainImages < 1 || r.TestImages < 1)
             throw new GlassboxException($"ROAR needs at least one training and one test image, not {r.TrainImages} and {r.TestImages}.");
         var training = new TrainingOptions(Epochs: r.Epochs, Seed: r.Seed);
