@@ -345,7 +345,7 @@ public static class EvaluateJob
 
     private static Tensor Background(string data, ModelInfo info, int seed, Device device)
     {
-        var train = MnistFormat.LoadFolder(data, "train");
+        var train = MnistFormat.LoadFolder(EvaluationInputs.BackgroundFolder(data), "train");
         var background = train.Subset(Sampling.SampleIndices(train.Count, BackgroundSize, seed));
         return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);
     }
