@@ -183,7 +183,8 @@ public static class EvaluateJob
             r.Attributions is null ? null : Path.GetFullPath(r.Attributions), images.Masks is not null);
         var summaries = records.Select(x => new MethodSummary(x.Method, x.ExplainSeconds, x.Skipped, x.MethodOptions, resumed.Contains(x.Method))).ToList();
         var files = EvaluationWriter.WriteFigures(layout, records, rows, images, info);
-        var report = new EvaluationReport(settingsRecord, rows, agreement, summaries, files, clock.Elapsed.TotalSeconds) { Computed = computed, AcrossModels = across };
+        var chance = masks is null || maps.Count == 0 ? new Dictionary<string, double>() : LocalisationChance.Compute(single, maps.Values.First(), masks, r.Seed, cancel);
+        var report = new EvaluationReport(settingsRecord, rows, agreement, summaries, files, clock.Elapsed.TotalSeconds) { Computed = computed, Chance = chance, AcrossModels = across };
         report = EvaluationWriter.Write(layout, report);
         observer.StageFinished("evaluate", $"{jobs.Count} explanations × {selected.Count} metrics in {clock.Elapsed.TotalSeconds:F1} s" +
             (resumed.Count > 0 ? $" ({resumed.Count} read back from an earlier run)" : ""));
@@ -349,7 +350,7 @@ public static class EvaluateJob
 
     private static Tensor Background(string data, ModelInfo info, int seed, Device device)
     {
-        var train = MnistFormat.LoadFolder(data, "train");
+        var train = MnistFormat.LoadFolder(EvaluationInputs.BackgroundFolder(data), "train");
         var background = train.Subset(Sampling.SampleIndices(train.Count, BackgroundSize, seed));
         return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);
     }

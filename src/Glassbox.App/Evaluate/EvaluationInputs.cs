@@ -19,6 +19,18 @@ public static class EvaluationInputs
     /// <summary>File of the ground-truth evidence masks in a data folder.</summary>
     public const string MasksFileName = "evidence-masks.npy";
 
+    /// <summary>
+    /// The folder whose training split gives the background of distribution methods: <paramref name="folder"/> itself, or,
+    /// for a test-only split inside a data set (e.g. planted-evidence/conflict), its parent when only the parent has one.
+    /// </summary>
+    public static string BackgroundFolder(string folder)
+    {
+        static bool HasTrain(string f) => Directory.Exists(f) && Directory.EnumerateFiles(f, "train-images-idx3-ubyte*").Any();
+        if (HasTrain(folder)) return folder;
+        string? parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        return parent is not null && HasTrain(parent) ? parent : folder;
+    }
+
     /// <summary>The first <paramref name="count"/> test images of the MNIST-format <paramref name="folder"/> and their masks, checked against <paramref name="info"/>.</summary>
     /// <param name="folder">The MNIST-format folder.</param>
     /// <param name="count">Images wanted.</param>

@@ -71,6 +71,9 @@ public sealed record EvaluationReport(EvaluationSettings Settings, IReadOnlyList
     /// <summary>Methods computed in this run (the others were read back from an earlier, interrupted run with the same settings).</summary>
     public IReadOnlyList<string> Computed { get; init; } = [];
 
+    /// <summary>Chance level per localisation metric: the mean score of seeded uniform random maps (see <see cref="LocalisationChance"/>).</summary>
+    public IReadOnlyDictionary<string, double> Chance { get; init; } = new Dictionary<string, double>();
+
     /// <summary>Per method: agreement of its maps across the evaluated model and the <c>--compare-models</c> (empty without them).</summary>
     public IReadOnlyList<ModelAgreementRow> AcrossModels { get; init; } = [];
 }

@@ -113,6 +113,9 @@ public static class EvaluationWriter
                  .Append(double.IsFinite(r.CiLow) ? E($"[{F(r.CiLow)}, {F(r.CiHigh)}]") : "–").Append("</td><td>").Append(r.Count)
                  .Append("</td><td>").Append(r.Seconds.ToString("0.0", CultureInfo.InvariantCulture)).Append("</td><td class=\"skip\">")
                  .Append(E(r.Skipped ?? "")).Append("</td></tr>");
+            if (report.Chance.TryGetValue(group.Key, out double chance))
+                h.Append("<tr class=\"sub\"><td>–</td><td>random maps (chance level)</td><td>").Append(E(F(chance)))
+                 .Append("</td><td>–</td><td></td><td></td><td>a method that finds the evidence scores above this</td></tr>");
             h.Append("</table>");
             Figure(h, layout, report, $"metric:{group.Key}", $"{group.Key}: mean per method with 95 % bootstrap interval");
             Figure(h, layout, report, $"curves:{group.Key}", $"{group.Key}: mean curves per method");

@@ -45,13 +45,35 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--metrics <METRICS>"), Description("Evaluation benchmark: the metrics, as glassbox evaluate --metrics. Default: fast")]
         public string Metrics { get; init; } = "fast";
 
-        [CommandOption("--out <FILE>"), Description("Per-method benchmark: JSON file for the figures. Default: benchmark.json")]
+        [CommandOption("-o|--out <FILE>"), Description("Per-method benchmark: JSON file for the figures. Default: benchmark.json. ROAR: output folder. Default: roar")]
         public string Out { get; init; } = "benchmark.json";
+
+        [CommandOption("--roar"), Description("ROAR benchmark instead (Hooker et al. 2019): per --methods, retrain a model with the top-ranked 10..90 % of pixels removed and compare its accuracy with random removal; writes roar.json, roar.csv, roar.png into -o (default roar). Minutes per method")]
+        public bool Roar { get; init; }
+
+        [CommandOption("--roar-images <N>"), Description("ROAR: training images (the first ones). Default: 2000")]
+        public int RoarImages { get; init; } = Glassbox.App.RoarRequest.DefaultTrainImages;
+
+        [CommandOption("--roar-test-images <N>"), Description("ROAR: test images (the first ones). Default: 500")]
+        public int RoarTestImages { get; init; } = Glassbox.App.RoarRequest.DefaultTestImages;
+
+        [CommandOption("--epochs <N>"), Description("ROAR: epochs of every trained model. Default: 1")]
+        public int Epochs { get; init; } = 1;
+
+        [CommandOption("--percentages <LIST>"), Description("ROAR: removal shares in percent, comma-separated. Default: 10,30,50,70,90")]
+        public string Percentages { get; init; } = "10,30,50,70,90";
+
+        [CommandOption("--explain-predicted"), Description("ROAR: rank pixels for the predicted class instead of the true label")]
+        public bool ExplainPredicted { get; init; }
+
+        [CommandOption("--data <FOLDER>"), Description("ROAR: MNIST-format folder. Default: the shipped sample")]
+        public string? Data { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
+        if (s.Roar) return RunRoar(s, context);
         if (s.Stream is not null) return RunStream(s);
         if (s.Evaluate) return RunEvaluate(s, context);
         if (s.Methods is not null) return RunMethods(s, context);
@@ -94,6 +116,39 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
             table.AddRow(Markup.Escape(t.Method), Markup.Escape(t.Metric), $"{t.Seconds:F2}", Markup.Escape(t.Skipped ?? ""));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"glassbox evaluate on {result.Images} test images of the shipped sample, reference CNN: {result.Seconds:F1} s in all, peak RSS {result.PeakRssMegabytes:F0} MB.");
+        return 0;
+    }
+
+    private static int RunRoar(Settings s, CommandContext context)
+    {
+        if (string.IsNullOrWhiteSpace(s.Methods))
+            throw new CliUsageException("--roar needs the methods to compare: --methods saliency,integrated-gradients (see 'glassbox methods').");
+        if (s.Stream is not null || s.Evaluate || s.Single)
+            throw new CliUsageException("--roar is a benchmark of its own; drop --stream, --evaluate and --this-process-only.");
+        if (s.RoarImages < 1) throw new CliUsageException($"--roar-images must be at least 1, not {s.RoarImages}.");
+        if (s.RoarTestImages < 1) throw new CliUsageException($"--roar-test-images must be at least 1, not {s.RoarTestImages}.");
+        if (s.Epochs < 1) throw new CliUsageException($"--epochs must be at least 1, not {s.Epochs}.");
+        var percentages = s.Percentages.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => int.TryParse(t, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int p) && p is >= 1 and <= 100 ? p
+                : throw new CliUsageException($"--percentages takes whole percentages between 1 and 100 like 10,30,50, not '{s.Percentages}'.")).ToArray();
+        if (percentages.Length == 0) throw new CliUsageException("--percentages is empty; give removal shares like 10,30,50,70,90.");
+        bool outGiven = context.Arguments.Any(a => a is "-o" or "--out" || a.StartsWith("--out=", StringComparison.Ordinal));
+        var request = new Glassbox.App.RoarRequest(
+            s.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), s.Data ?? Paths.ShippedSample(),
+            outGiven ? s.Out : "roar", s.RoarImages, s.RoarTestImages, s.Epochs, percentages, s.Arch, s.ExplainPredicted, 0, s.Threads);
+        var report = ConsoleObserver.Run(obs => Glassbox.App.RoarJob.Run(request, obs));
+        var curves = report.Curves;
+        var table = new Table().AddColumn("method");
+        foreach (int p in curves[0].Percents) table.AddColumn(p == 0 ? "0 % (unmodified)" : $"{p} %");
+        table.AddColumn("gap to random");
+        foreach (var c in curves)
+            table.AddRow([Markup.Escape(c.Method), .. c.Accuracy.Select(a => $"{a:P1}"),
+                c.Method == Glassbox.App.RoarJob.RandomName ? "-" : $"{c.MeanGapToRandom * 100:+0.0;-0.0;0.0} pts"]);
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Test accuracy of a {Markup.Escape(ArchitectureName(s.Arch))} retrained on {report.TrainImages} images with the top-ranked pixels removed ({report.TestImages} test images, {s.Epochs} epoch(s)); explained model: {report.ExplainedModelAccuracy:P1}. Gap > 0: accuracy falls faster than random removal. {report.Seconds:F0} s.");
+        if (Console.IsOutputRedirected) Console.Out.WriteLine($"warning: {report.Warning}");
+        else AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(report.Warning)}");
+        AnsiConsole.MarkupLine($"Written to {Markup.Escape(report.Request.OutputFolder)}: roar.json, roar.csv, roar.png.");
         return 0;
     }
 

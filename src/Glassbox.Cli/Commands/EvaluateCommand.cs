@@ -79,6 +79,8 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             foreach (var r in group.OrderBy(r => r.Rank ?? int.MaxValue))
                 table.AddRow(r.Rank?.ToString(CultureInfo.InvariantCulture) ?? "–", Markup.Escape(r.Method), F(r.Mean),
                     double.IsFinite(r.CiLow) ? $"[[{F(r.CiLow)}, {F(r.CiHigh)}]]" : "–", r.Count.ToString(CultureInfo.InvariantCulture), r.Seconds.ToString("0.0", CultureInfo.InvariantCulture));
+            if (report.Chance.TryGetValue(group.Key, out double chance))
+                table.AddRow("[grey]–[/]", "[grey]random maps (chance)[/]", $"[grey]{F(chance)}[/]", "", "", "");
             AnsiConsole.Write(table);
         }
         foreach (var group in report.Agreement.Where(r => r.Skipped is null).GroupBy(r => r.Metric))
