@@ -65,7 +65,9 @@ public class RoarJobTests
         // 10 % of 36 pixels = 3: saliency's top three hold the decisive pixel; three random ones hold it 1 time in 12.
         Assert.True(saliency.Accuracy[1] < 0.7, $"saliency at 10 %: {saliency.Accuracy[1]}");
         Assert.True(random.Accuracy[1] > 0.85, $"random at 10 %: {random.Accuracy[1]}");
-        Assert.True(saliency.MeanGapToRandom > 0.15, $"gap {saliency.MeanGapToRandom}");
+        // The mean gap averages the 10 % point (where removal by saliency must hurt) with the 50 % point, where both
+        // removals may already be at chance; it must still be clearly positive.
+        Assert.True(saliency.MeanGapToRandom > 0.05, $"gap {saliency.MeanGapToRandom}");
         Assert.Equal(0, random.MeanGapToRandom);
         Assert.Contains("Rong et al. 2022", report.Warning);
 
