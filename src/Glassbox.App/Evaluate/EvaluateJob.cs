@@ -128,10 +128,11 @@ public static class EvaluateJob
                 }
                 Advance($"{name}: explained");
                 var scored = new List<MetricRecord>();
+                var shared = new MetricWorkCache();
                 foreach (var m in single)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    scored.Add(Score(m, model, inputs, explanation, explain, masks, name, cancel));
+                    scored.Add(Score(m, model, inputs, explanation, explain, masks, name, shared, cancel));
                     Advance($"{name} · {m.Name}");
                 }
                 record = new MethodRecord(name, key, explainSeconds, null, scored, options);
@@ -239,7 +240,7 @@ public static class EvaluateJob
     }
 
     private static MetricRecord Score(SelectedMetric m, IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction? explain,
-        Tensor? masks, string method, CancellationToken cancel)
+        Tensor? masks, string method, MetricWorkCache shared, CancellationToken cancel)
     {
         if (MetricRefusal(m, model, explain, masks) is { } why) return Skipped(m, why);
         var watch = Stopwatch.StartNew();
@@ -249,6 +250,7 @@ public static class EvaluateJob
             using var scope = torch.NewDisposeScope();
             result = m.Metric switch
             {
+                ISharedWorkMetric sharing => sharing.Evaluate(model, inputs, explanation, explain!, shared, cancel),
                 IReexplainingMetric re => re.Evaluate(model, inputs, explanation, explain!, cancel),
                 ILocalisationMetric loc => loc.Evaluate(explanation, masks!, cancel),
                 IExplanationMetric single => single.Evaluate(model, inputs, explanation, cancel),
