@@ -311,6 +311,25 @@ public class EvaluateJobTests
     }
 
     [Fact]
+    public void MetricCost_OnePassPerPixelMetricsAreSlow_WithTheirPassCountAsTheReason()
+    {
+        var catalog = MetricCatalog.Default;
+        foreach (string slow in new[] { "pixel-flipping", "monotonicity", "non-sensitivity" })
+        {
+            Assert.Equal(MetricCostClass.Slow, MetricCost.Of(catalog.Get(slow)));
+            Assert.Equal("features-in-step defaults to 1: 784 forward passes per map on a 28×28 image (C·H·W / 1 in general; fast metrics need at most 100)",
+                MetricCost.SlowBecause(catalog.Get(slow)));
+        }
+        foreach (string fast in new[] { "road", "irof", "faithfulness-correlation", "max-sensitivity", "avg-sensitivity", "deletion", "sparseness" })
+            Assert.Null(MetricCost.SlowBecause(catalog.Get(fast)));
+        var leftOut = MetricSelection.LeftOutByFast(catalog);
+        var chosen = MetricSelection.Parse("fast", catalog).Select(e => e.Name).ToHashSet();
+        Assert.Equal(catalog.Entries.Count, leftOut.Count + chosen.Count);
+        Assert.All(leftOut, x => Assert.DoesNotContain(x.Name, chosen));
+        Assert.Contains(leftOut, x => x.Name == "monotonicity");
+    }
+
+    [Fact]
     public void MetricSelection_FastLeavesOutSlowMetrics_AndCategoriesSelectTheirMetrics()
     {
         var catalog = CatalogWithStandIns();
