@@ -47,7 +47,7 @@ public static class EvaluateJob
         var metricEntries = MetricSelection.Parse(r.Metrics, metrics);
         if (r.Metrics.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals("fast", StringComparison.OrdinalIgnoreCase))
             && MetricSelection.LeftOutByFast(metrics) is { Count: > 0 } slow)
-            observer.StageFinished("metrics", $"fast leaves out {string.Join("; ", slow.Select(x => $"{x.Name} ({x.Reason})"))}");
+            observer.StageFinished("metrics", $"fast leaves out {string.Join("; ", slow.Select(x => $"{x.Name} ({x.Reason})"))}.");
 
         string folder = AtomicFolder.CheckTarget(r.OutputFolder, EvaluationLayout.IsOwnEntry);
         using var runLock = OutputLock.Acquire(folder);

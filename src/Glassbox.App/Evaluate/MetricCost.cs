@@ -7,14 +7,14 @@ public enum MetricCostClass
 {
     /// <summary>Reads the maps, or a few dozen forward passes per map.</summary>
     Fast,
-    /// <summary>Retrains a model (ROAR/KAR) or draws hundreds of perturbed inputs or re-explanations per map.</summary>
+    /// <summary>Retrains a model (ROAR/KAR), or draws hundreds of perturbed inputs (or more than a few re-explanations) per map.</summary>
     Slow,
 }
 
 /// <summary>
 /// The app's notion of a metric's cost, decided from the catalog entry without running it: retraining metrics by name;
 /// metrics whose sample or retraining count (an option named like "samples", "perturbations", "epochs") defaults to
-/// more than <see cref="MaxFastSamples"/>; and metrics that perturb so few features per forward pass by default
+/// more than <see cref="MaxFastSamples"/> (<see cref="MaxFastReexplanations"/> when every sample is explained again); and metrics that perturb so few features per forward pass by default
 /// (an integer option "features-in-step") that one map costs more than <see cref="MaxFastPassesPerMap"/> forward passes on
 /// the smallest image the app explains (<see cref="SmallestImageElements"/> elements, a 28×28 MNIST digit).
 /// Measured on that sample (100 maps, 2 cores): such a metric (pixel flipping, monotonicity, non-sensitivity at one
@@ -24,6 +24,13 @@ public static class MetricCost
 {
     /// <summary>Largest per-map sample count of a fast metric.</summary>
     public const int MaxFastSamples = 50;
+
+    /// <summary>
+    /// Largest per-map sample count of a fast metric that explains every sample again (<see cref="IReexplainingMetric"/>):
+    /// each sample costs a whole explanation (50 gradient passes for integrated gradients, hundreds of forward passes for
+    /// occlusion), so max-sensitivity's 10 copies per map took 39 s of deep-shap's 79 s on 20 images.
+    /// </summary>
+    public const int MaxFastReexplanations = 5;
 
     /// <summary>Largest number of forward passes per map (on a <see cref="SmallestImageElements"/>-element image) of a fast metric.</summary>
     public const int MaxFastPassesPerMap = 100;
@@ -53,10 +60,11 @@ public static class MetricCost
                 continue;
             if (CountWords.Any(w => field.Flag.Contains(w, StringComparison.Ordinal)) && n > MaxFastSamples
                 && !field.Flag.Contains("batch", StringComparison.Ordinal) && !field.Flag.Contains("per-eval", StringComparison.Ordinal))
-                return $"{field.Flag} defaults to {n} (more than {MaxFastSamples} per map)";
+                return $"{field.Flag} {n} per map; fast: at most {MaxFastSamples}";
+            if (entry.Metric is IReexplainingMetric && CountWords.Any(w => field.Flag.Contains(w, StringComparison.Ordinal)) && n > MaxFastReexplanations)
+                return $"{field.Flag} {n}: explains every map {n} more times; fast: at most {MaxFastReexplanations}";
             if (field.Flag == "features-in-step" && n >= 1 && (SmallestImageElements + n - 1) / n > MaxFastPassesPerMap)
-                return $"features-in-step defaults to {n}: {(SmallestImageElements + n - 1) / n} forward passes per map on a 28×28 image " +
-                       $"(C·H·W / {n} in general; fast metrics need at most {MaxFastPassesPerMap})";
+                return $"features-in-step {n}: {(SmallestImageElements + n - 1) / n} forward passes per map on 28×28, C·H·W/{n} in general; fast: at most {MaxFastPassesPerMap}";
         }
         return null;
     }

@@ -317,10 +317,12 @@ public class EvaluateJobTests
         foreach (string slow in new[] { "pixel-flipping", "monotonicity", "non-sensitivity" })
         {
             Assert.Equal(MetricCostClass.Slow, MetricCost.Of(catalog.Get(slow)));
-            Assert.Equal("features-in-step defaults to 1: 784 forward passes per map on a 28×28 image (C·H·W / 1 in general; fast metrics need at most 100)",
+            Assert.Equal("features-in-step 1: 784 forward passes per map on 28×28, C·H·W/1 in general; fast: at most 100",
                 MetricCost.SlowBecause(catalog.Get(slow)));
         }
-        foreach (string fast in new[] { "road", "irof", "faithfulness-correlation", "max-sensitivity", "avg-sensitivity", "deletion", "sparseness" })
+        foreach (string reexplaining in new[] { "max-sensitivity", "avg-sensitivity" })
+            Assert.Equal("n-perturb-samples 10: explains every map 10 more times; fast: at most 5", MetricCost.SlowBecause(catalog.Get(reexplaining)));
+        foreach (string fast in new[] { "road", "irof", "faithfulness-correlation", "model-parameter-randomisation", "random-logit", "deletion", "sparseness" })
             Assert.Null(MetricCost.SlowBecause(catalog.Get(fast)));
         var leftOut = MetricSelection.LeftOutByFast(catalog);
         var chosen = MetricSelection.Parse("fast", catalog).Select(e => e.Name).ToHashSet();
