@@ -46,7 +46,7 @@ public static class EvaluateJob
             throw new GlassboxException($"A method is named '{EvaluateRequest.ExternalName}', the name of the --attributions maps; drop it from --methods.");
         var metricEntries = MetricSelection.Parse(r.Metrics, metrics);
         if (r.Metrics.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals("fast", StringComparison.OrdinalIgnoreCase))
-            && MetricSelection.LeftOutByFast(metrics) is { Count: > 0 } slow)
+            && MetricSelection.LeftOutByFast(metrics).Where(x => !metricEntries.Any(e => e.Name == x.Name)).ToList() is { Count: > 0 } slow)
             observer.StageFinished("metrics", $"fast leaves out {string.Join("; ", slow.Select(x => $"{x.Name} ({x.Reason})"))}.");
 
         string folder = AtomicFolder.CheckTarget(r.OutputFolder, EvaluationLayout.IsOwnEntry);
