@@ -45,6 +45,9 @@ public static class EvaluateJob
         if (r.Attributions is not null && methodEntries.Any(e => e.Name.Equals(EvaluateRequest.ExternalName, StringComparison.OrdinalIgnoreCase)))
             throw new GlassboxException($"A method is named '{EvaluateRequest.ExternalName}', the name of the --attributions maps; drop it from --methods.");
         var metricEntries = MetricSelection.Parse(r.Metrics, metrics);
+        if (r.Metrics.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals("fast", StringComparison.OrdinalIgnoreCase))
+            && MetricSelection.LeftOutByFast(metrics).Where(x => !metricEntries.Any(e => e.Name == x.Name)).ToList() is { Count: > 0 } slow)
+            observer.StageFinished("metrics", $"fast leaves out {string.Join("; ", slow.Select(x => $"{x.Name} ({x.Reason})"))}.");
 
         string folder = AtomicFolder.CheckTarget(r.OutputFolder, EvaluationLayout.IsOwnEntry);
         using var runLock = OutputLock.Acquire(folder);
@@ -128,10 +131,11 @@ public static class EvaluateJob
                 }
                 Advance($"{name}: explained");
                 var scored = new List<MetricRecord>();
+                var shared = new MetricWorkCache();
                 foreach (var m in single)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    scored.Add(Score(m, model, inputs, explanation, explain, masks, name, cancel));
+                    scored.Add(Score(m, model, inputs, explanation, explain, masks, name, shared, cancel));
                     Advance($"{name} · {m.Name}");
                 }
                 record = new MethodRecord(name, key, explainSeconds, null, scored, options);
@@ -245,7 +249,7 @@ public static class EvaluateJob
     }
 
     private static MetricRecord Score(SelectedMetric m, IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction? explain,
-        Tensor? masks, string method, CancellationToken cancel)
+        Tensor? masks, string method, MetricWorkCache shared, CancellationToken cancel)
     {
         if (MetricRefusal(m, model, explain, masks) is { } why) return Skipped(m, why);
         var watch = Stopwatch.StartNew();
@@ -255,6 +259,7 @@ public static class EvaluateJob
             using var scope = torch.NewDisposeScope();
             result = m.Metric switch
             {
+                ISharedWorkMetric sharing => sharing.Evaluate(model, inputs, explanation, explain!, shared, cancel),
                 IReexplainingMetric re => re.Evaluate(model, inputs, explanation, explain!, cancel),
                 ILocalisationMetric loc => loc.Evaluate(explanation, masks!, cancel),
                 IExplanationMetric single => single.Evaluate(model, inputs, explanation, cancel),

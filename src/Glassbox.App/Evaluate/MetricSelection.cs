@@ -43,6 +43,10 @@ public static class MetricSelection
         return chosen;
     }
 
+    /// <summary>The metrics <c>--metrics fast</c> leaves out of <paramref name="catalog"/>, each with the reason (<see cref="MetricCost.SlowBecause"/>).</summary>
+    public static IReadOnlyList<(string Name, string Reason)> LeftOutByFast(MetricCatalog catalog)
+        => catalog.Entries.Select(e => (e.Name, Reason: MetricCost.SlowBecause(e))).Where(x => x.Reason is not null).Select(x => (x.Name, x.Reason!)).ToList();
+
     /// <summary>
     /// Splits "metric.flag=value" entries into per-metric option text (flags with or without dashes). An entry without
     /// a dot or '=', for a metric not in <paramref name="selected"/>, or with a flag or value the metric refuses is an error.

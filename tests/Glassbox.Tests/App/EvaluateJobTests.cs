@@ -311,6 +311,27 @@ public class EvaluateJobTests
     }
 
     [Fact]
+    public void MetricCost_OnePassPerPixelMetricsAreSlow_WithTheirPassCountAsTheReason()
+    {
+        var catalog = MetricCatalog.Default;
+        foreach (string slow in new[] { "pixel-flipping", "monotonicity", "non-sensitivity" })
+        {
+            Assert.Equal(MetricCostClass.Slow, MetricCost.Of(catalog.Get(slow)));
+            Assert.Equal("features-in-step 1: 784 forward passes per map on 28×28, C·H·W/1 in general; fast: at most 100",
+                MetricCost.SlowBecause(catalog.Get(slow)));
+        }
+        foreach (string reexplaining in new[] { "max-sensitivity", "avg-sensitivity" })
+            Assert.Equal("n-perturb-samples 10: explains every map 10 more times; fast: at most 5", MetricCost.SlowBecause(catalog.Get(reexplaining)));
+        foreach (string fast in new[] { "road", "irof", "faithfulness-correlation", "model-parameter-randomisation", "random-logit", "deletion", "sparseness" })
+            Assert.Null(MetricCost.SlowBecause(catalog.Get(fast)));
+        var leftOut = MetricSelection.LeftOutByFast(catalog);
+        var chosen = MetricSelection.Parse("fast", catalog).Select(e => e.Name).ToHashSet();
+        Assert.Equal(catalog.Entries.Count, leftOut.Count + chosen.Count);
+        Assert.All(leftOut, x => Assert.DoesNotContain(x.Name, chosen));
+        Assert.Contains(leftOut, x => x.Name == "monotonicity");
+    }
+
+    [Fact]
     public void MetricSelection_FastLeavesOutSlowMetrics_AndCategoriesSelectTheirMetrics()
     {
         var catalog = CatalogWithStandIns();

@@ -9,7 +9,7 @@ namespace Glassbox.Metrics.Robustness;
 /// <c>sensitivity_max</c> with the mean in place of the maximum (Quantus <c>AvgSensitivity</c>): the mean of ‖φ(x) − φ(x′)‖_F / ‖φ(x)‖_F over uniform perturbations x′ in the L∞ ball of
 /// radius 0.02 (10 copies). Lower is more robust; 0 when the explanation does not change near x.
 /// </summary>
-public sealed class AvgSensitivity(SensitivityOptions? options = null) : IReexplainingMetric
+public sealed class AvgSensitivity(SensitivityOptions? options = null) : ISharedWorkMetric
 {
     /// <summary>The settings.</summary>
     public SensitivityOptions Options { get; } = options ?? new SensitivityOptions();
@@ -25,5 +25,10 @@ public sealed class AvgSensitivity(SensitivityOptions? options = null) : IReexpl
 
     /// <inheritdoc/>
     public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, CancellationToken cancel = default)
-        => Sensitivity.Evaluate(Name, max: false, Options, model, inputs, explanation, explain, cancel);
+        => Sensitivity.Evaluate(Name, max: false, Options, model, inputs, explanation, explain, new MetricWorkCache(), cancel);
+
+    /// <inheritdoc/>
+    public MetricResult Evaluate(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, MetricWorkCache cache,
+        CancellationToken cancel = default)
+        => Sensitivity.Evaluate(Name, max: false, Options, model, inputs, explanation, explain, cache, cancel);
 }

@@ -62,41 +62,69 @@ internal static class PerturbationRun
         int samples, int seed, Noise noise, bool needLogits, int batch, SampleScore score, Func<double[], double> aggregate,
         CancellationToken cancel, Func<Tensor, float[][]>? representation = null)
     {
+        var sampleScores = SampleScores(model, inputs, explanation, explain, metric, samples, seed, noise, needLogits, batch, score, cancel, representation);
+        return sampleScores.Select(aggregate).ToArray();
+    }
+
+    /// <summary>
+    /// The sample scores of every map [n·K+k] (one per perturbed copy). The copies of as many whole images as fit in
+    /// <paramref name="batch"/> rows (images × targets × copies) are explained in one call of <paramref name="explain"/>;
+    /// the noise is still drawn image by image in order, so the copies do not depend on <paramref name="batch"/>.
+    /// </summary>
+    public static double[][] SampleScores(IImageModel model, Tensor inputs, Explanation explanation, ExplainFunction explain, string metric,
+        int samples, int seed, Noise noise, bool needLogits, int batch, SampleScore score,
+        CancellationToken cancel, Func<Tensor, float[][]>? representation = null)
+    {
         MetricInputs.CheckExplained(model, inputs, explanation, metric);
         if (samples < 1) throw new GlassboxException($"{metric} needs at least one perturbed sample.");
         if (batch < 1) throw new GlassboxException($"{metric} needs a batch size of at least 1.");
         int n = explanation.Count, k = explanation.TargetsPerInput, d = explanation.MapSize;
         var shape = inputs.shape;
-        var scores = new double[n * k];
+        var scores = new double[n * k][];
+        for (int m = 0; m < scores.Length; m++) scores[m] = new double[samples];
         using var generator = new Generator((ulong)seed);
         using var x = inputs.detach().to_type(ScalarType.Float32).cpu().contiguous();
         var pixels = x.data<float>().ToArray();
-        var imageOf = Enumerable.Range(0, k * samples).Select(r => r % samples).ToArray();
-        for (int image = 0; image < n; image++)
+        int rowsPerImage = k * samples;
+        int group = Math.Max(1, batch / rowsPerImage);
+        for (int first = 0; first < n; first += group)
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
-            var original = x.narrow(0, image, 1);
-            var perturbed = original.repeat(samples, 1, 1, 1) + noise([samples, shape[1], shape[2], shape[3]], generator);
-            var copies = new PerturbedImage
+            int g = Math.Min(group, n - first);
+            var copies = new PerturbedImage[g];
+            var perturbed = new Tensor[g];
+            for (int j = 0; j < g; j++)
             {
-                Index = image,
-                Pixels = pixels.AsSpan(image * d, d).ToArray(),
-                Perturbed = perturbed.contiguous().data<float>().ToArray(),
-                Logits = needLogits ? Reexplanation.Logits(model, original, batch)[0] : null,
-                PerturbedLogits = needLogits ? Reexplanation.Logits(model, perturbed, batch) : null,
-                Representation = representation?.Invoke(original)[0],
-                PerturbedRepresentations = representation?.Invoke(perturbed),
-            };
-            var targetOf = Enumerable.Range(0, k * samples).Select(r => explanation.Targets[image * k + r / samples]).ToArray();
-            var sampleScores = new double[k][];
-            for (int t = 0; t < k; t++) sampleScores[t] = new double[samples];
-            Reexplanation.Rows(explain, model, perturbed, imageOf, targetOf, batch, (r, map) =>
+                int image = first + j;
+                var original = x.narrow(0, image, 1);
+                perturbed[j] = original.repeat(samples, 1, 1, 1) + noise([samples, shape[1], shape[2], shape[3]], generator);
+                copies[j] = new PerturbedImage
+                {
+                    Index = image,
+                    Pixels = pixels.AsSpan(image * d, d).ToArray(),
+                    Perturbed = perturbed[j].contiguous().data<float>().ToArray(),
+                    Logits = needLogits ? Reexplanation.Logits(model, original, batch)[0] : null,
+                    PerturbedLogits = needLogits ? Reexplanation.Logits(model, perturbed[j], batch) : null,
+                    Representation = representation?.Invoke(original)[0],
+                    PerturbedRepresentations = representation?.Invoke(perturbed[j]),
+                };
+            }
+            var all = g == 1 ? perturbed[0] : torch.cat(perturbed, 0);
+            // Row r = (j·K + t)·samples + s explains copy s of image first+j for its target slot t.
+            var imageOf = new int[g * rowsPerImage];
+            var targetOf = new int[g * rowsPerImage];
+            for (int r = 0; r < imageOf.Length; r++)
             {
-                int t = r / samples, s = r % samples;
-                sampleScores[t][s] = score(copies, t, s, explanation.Map(image, t), map);
+                int j = r / rowsPerImage, t = r % rowsPerImage / samples, s = r % samples;
+                imageOf[r] = j * samples + s;
+                targetOf[r] = explanation.Targets[(first + j) * k + t];
+            }
+            Reexplanation.Rows(explain, model, all, imageOf, targetOf, batch, (r, map) =>
+            {
+                int j = r / rowsPerImage, t = r % rowsPerImage / samples, s = r % samples;
+                scores[(first + j) * k + t][s] = score(copies[j], t, s, explanation.Map(first + j, t), map);
             }, metric, cancel);
-            for (int t = 0; t < k; t++) scores[image * k + t] = aggregate(sampleScores[t]);
         }
         return scores;
     }

@@ -26,10 +26,21 @@ public sealed record SensitivityOptions(
 internal static class Sensitivity
 {
     public static MetricResult Evaluate(string name, bool max, SensitivityOptions o, IImageModel model, Tensor inputs,
-        Explanation explanation, ExplainFunction explain, CancellationToken cancel)
+        Explanation explanation, ExplainFunction explain, MetricWorkCache cache, CancellationToken cancel)
     {
         if (!(o.PerturbRadius >= 0) || !double.IsFinite(o.PerturbRadius))
             throw new GlassboxException($"{name} needs a finite perturbation radius ≥ 0, not {o.PerturbRadius}.");
+        var ratios = cache.GetOrAdd("sensitivity", o, [model, inputs, explanation, explain],
+            () => Ratios(name, o, model, inputs, explanation, explain, cancel));
+        Func<double[], double> reduce = max ? PerturbationRun.Max : v => v.Average();
+        var scores = ratios.Select(reduce).ToArray();
+        return new MetricResult(name, scores, o);
+    }
+
+    /// <summary>‖φ(x) − φ(x′)‖ / ‖φ(x)‖ (or without the denominator) for every copy x′ of every map: what max and mean reduce.</summary>
+    private static double[][] Ratios(string name, SensitivityOptions o, IImageModel model, Tensor inputs, Explanation explanation,
+        ExplainFunction explain, CancellationToken cancel)
+    {
         var norms = new Dictionary<(int, int), double>();
         double Denominator(PerturbedImage image, int k, ReadOnlySpan<float> original)
         {
@@ -38,10 +49,8 @@ internal static class Sensitivity
                 norms[(image.Index, k)] = norm = PerturbationRun.Norm(original);
             return norm == 0 ? 1 : norm;
         }
-        var scores = PerturbationRun.Scores(model, inputs, explanation, explain, name, o.NPerturbSamples, o.Seed,
+        return PerturbationRun.SampleScores(model, inputs, explanation, explain, name, o.NPerturbSamples, o.Seed,
             PerturbationRun.Uniform(-o.PerturbRadius, o.PerturbRadius), needLogits: false, o.BatchSize,
-            (image, k, s, a, b) => PerturbationRun.Distance(a, b) / Denominator(image, k, a),
-            max ? PerturbationRun.Max : v => v.Average(), cancel);
-        return new MetricResult(name, scores, o);
+            (image, k, s, a, b) => PerturbationRun.Distance(a, b) / Denominator(image, k, a), cancel);
     }
 }
