@@ -133,4 +133,18 @@ public class MetricCatalogTests
         var plain = new MetricEntry(new Glassbox.Metrics.Complexity.Sparseness(), "x");
         Assert.Contains("has no options", Assert.Throws<GlassboxException>(() => plain.Create(new Dictionary<string, string> { ["steps"] = "5" }, context)).Message);
     }
+
+    [Fact]
+    public void TheFirstMetrics_HaveOptionSchemas_SoTheirSettingsAreOneFlagAway()
+    {
+        var catalog = MetricCatalog.Default;
+        var context = new Glassbox.Attribution.Catalog.OptionContext(new Glassbox.Models.ModelInfo("test", 1, 4, 4, ["a", "b"]), TorchSharp.torch.CPU);
+        IMetric Make(string name, string flag, string value) => catalog.Get(name).Create(new Dictionary<string, string> { [flag] = value }, context);
+        Assert.False(((Glassbox.Metrics.Complexity.Sparseness)Make("sparseness", "abs", "false")).Options.Absolute);
+        Assert.True(((Glassbox.Metrics.Agreement.SpearmanRankCorrelation)Make("spearman-rank-correlation", "abs", "true")).Options.Absolute);
+        Assert.Equal(0.25, ((Glassbox.Metrics.Agreement.TopFractionOverlap)Make("top-fraction-overlap", "fraction", "0.25")).Options.Fraction);
+        Assert.Equal(0.01, ((Glassbox.Metrics.Axiomatic.Completeness)Make("completeness", "tolerance", "0.01")).Options.Tolerance);
+        Assert.Throws<GlassboxException>(() => Make("top-fraction-overlap", "fraction", "2"));
+        Assert.All(catalog.Entries, e => Assert.NotNull(e.Schema));
+    }
 }

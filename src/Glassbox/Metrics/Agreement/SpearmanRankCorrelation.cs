@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution;
 using Glassbox.Metrics.Common;
 
@@ -5,7 +6,8 @@ namespace Glassbox.Metrics.Agreement;
 
 /// <summary>Settings for <see cref="SpearmanRankCorrelation"/>.</summary>
 /// <param name="Absolute">Rank |φ| instead of φ (compare importance regardless of sign, as Quantus' randomisation metrics do with <c>abs=True</c>).</param>
-public sealed record SpearmanRankCorrelationOptions(bool Absolute = false);
+public sealed record SpearmanRankCorrelationOptions(
+    [property: Option("abs", Reference = "abs", Help = "Rank |attribution| instead of the signed value")] bool Absolute = false);
 
 /// <summary>
 /// Spearman's rank correlation (Spearman 1904) between two attribution maps: the Pearson correlation of their

@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution;
 using Glassbox.Metrics.Common;
 
@@ -6,7 +7,9 @@ namespace Glassbox.Metrics.Agreement;
 /// <summary>Settings for <see cref="TopFractionOverlap"/>.</summary>
 /// <param name="Fraction">Share of the pixels that counts as the top, in (0, 1].</param>
 /// <param name="Absolute">Rank |φ| instead of φ (negative evidence counts as important too).</param>
-public sealed record TopFractionOverlapOptions(double Fraction = 0.1, bool Absolute = false);
+public sealed record TopFractionOverlapOptions(
+    [property: Option("fraction", Min = 1e-6, Max = 1, Help = "Share of the pixels that counts as a map's top")] double Fraction = 0.1,
+    [property: Option("abs", Help = "Rank |attribution| instead of the signed value")] bool Absolute = false);
 
 /// <summary>
 /// Overlap of the most important pixels of two attribution maps: the share of map A's top fraction (by signed

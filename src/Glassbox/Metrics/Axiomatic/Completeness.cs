@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution;
 using Glassbox.Metrics.Common;
 using Glassbox.Models;
@@ -12,7 +13,10 @@ namespace Glassbox.Metrics.Axiomatic;
 /// <param name="Tolerance">Relative bound for <see cref="CompletenessReport.Failures"/>: an error fails above
 /// tolerance · max(1, |f(x)|). Null = the explanation's own <see cref="Explanation.AdditivityTolerance"/>.</param>
 /// <param name="BatchSize">Images per forward pass when the model is evaluated.</param>
-public sealed record CompletenessOptions(Baseline? Baseline = null, double? Tolerance = null, int BatchSize = 256);
+public sealed record CompletenessOptions(
+    [property: Option("baselines", Default = "the explanation's own", Help = "The baseline x′ of f(x) − f(x′) (zeros, constant:V, blur[:σ], file.npy)")] Baseline? Baseline = null,
+    [property: Option("tolerance", Min = 0, Max = 1, Default = "the method's own", Help = "Relative bound an error must stay under: tolerance · max(1, |f(x)|)")] double? Tolerance = null,
+    [property: Option("batch-size", Min = 1, Max = 65536, Help = "Images per forward pass")] int BatchSize = 256);
 
 /// <summary>
 /// Completeness (Sundararajan et al. 2017; summation-to-delta, Shrikumar et al. 2017; conservation, Montavon et al.

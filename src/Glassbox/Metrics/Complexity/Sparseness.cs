@@ -1,3 +1,4 @@
+using Glassbox.Attribution.Catalog;
 using Glassbox.Attribution;
 using Glassbox.Models;
 using static TorchSharp.torch;
@@ -8,7 +9,9 @@ namespace Glassbox.Metrics.Complexity;
 /// <param name="Absolute">Score |φ| (Quantus <c>abs=True</c>).</param>
 /// <param name="Normalise">Divide by max |φ| first (Quantus <c>normalise=True</c>, <c>normalise_by_max</c>); the Gini index
 /// is scale-free, so this only changes how much the 1e-7 offset weighs.</param>
-public sealed record SparsenessOptions(bool Absolute = true, bool Normalise = true);
+public sealed record SparsenessOptions(
+    [property: Option("abs", Reference = "abs", Help = "Score |attribution| (Quantus abs=True)")] bool Absolute = true,
+    [property: Option("normalise", Reference = "normalise", Help = "Divide by max |attribution| first (Quantus normalise=True)")] bool Normalise = true);
 
 /// <summary>
 /// Sparseness (Chalasani et al. 2020, "Concise Explanations of Neural Networks using Adversarial Training"), as Quantus'
