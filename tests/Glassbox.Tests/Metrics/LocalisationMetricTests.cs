@@ -61,9 +61,15 @@ public class LocalisationMetricTests
         Assert.Equal(1, new TopKIntersection(new(K: 1)).Evaluate(e, m).Scores[0], 12);
         Assert.Equal(1.0 / 3, new TopKIntersection(new(K: 3)).Evaluate(e, m).Scores[0], 12);
         Assert.Equal(1.0 / 3 * 4 / 2, new TopKIntersection(new(K: 3, ConceptInfluence: true)).Evaluate(e, m).Scores[0], 12);
-        var ex = Assert.Throws<GlassboxException>(() => new TopKIntersection().Evaluate(e, m));
+        var ex = Assert.Throws<GlassboxException>(() => new TopKIntersection(new(K: 1000)).Evaluate(e, m));
         Assert.Contains("k = 1000", ex.Message);
         Assert.Contains("4 pixels", ex.Message);
+        // The default is Quantus' 1000 of 224×224 as a share of the map: 1 pixel of 4, 16 of 28×28, 1000 of 224×224.
+        var byDefault = new TopKIntersection().Evaluate(e, m);
+        Assert.Equal(1, byDefault.Scores[0], 12);
+        Assert.Equal(1, ((TopKIntersectionOptions)byDefault.Settings).K);
+        Assert.Equal(16, TopKIntersection.DefaultK(28 * 28));
+        Assert.Equal(1000, TopKIntersection.DefaultK(224 * 224));
     }
 
     [Fact]
