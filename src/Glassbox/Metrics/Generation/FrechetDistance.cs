@@ -22,8 +22,9 @@ public sealed record FrechetDistanceResult(double Distance, double MeanTerm, dou
 /// Heusel et al. 2017, "GANs Trained by a Two Time-Scale Update Rule Converge to a Local Nash Equilibrium"), computed as
 /// pytorch-fid's <c>calculate_frechet_distance</c>: means and unbiased (N−1) covariances of the rows, then
 /// ‖μ₁−μ₂‖² + Tr Σ₁ + Tr Σ₂ − 2 Tr (Σ₁Σ₂)^½. Tr (Σ₁Σ₂)^½ is taken as the sum of square roots of the eigenvalues of the
-/// symmetric √Σ₁·Σ₂·√Σ₁ (same eigenvalues as Σ₁Σ₂), so no complex square root arises; negative eigenvalues, which only
-/// rounding produces, are set to 0 (pytorch-fid drops the imaginary part instead). Inputs are N×D and M×D, any D.
+/// symmetric √Σ₁·Σ₂·√Σ₁ (same eigenvalues as Σ₁Σ₂), so no complex square root arises; eigenvalues at or below the rank
+/// tolerance D·ε·max|λ| (negative ones included, which only rounding produces) count as 0, so singular covariances (N ≤ D)
+/// add no √(rounding) noise (pytorch-fid drops the imaginary part of scipy's sqrtm instead). Inputs are N×D and M×D, any D.
 /// </summary>
 public sealed class FrechetDistance
 {
@@ -105,20 +106,25 @@ public sealed class FrechetDistance
         var p = a.matmul(s2).matmul(a);
         p = (p + p.t()) / 2;
         var ev = torch.linalg.eigvalsh(p).data<double>().ToArray();
-        double trace = 0, clamped = 0;
+        double tol = RankTolerance(ev), trace = 0, clamped = 0;
         foreach (var v in ev)
         {
-            if (v > 0) trace += Math.Sqrt(v);
-            else clamped = Math.Min(clamped, v);
+            if (v > tol) trace += Math.Sqrt(v);
+            else if (v < 0) clamped = Math.Min(clamped, v);
         }
         return (trace, clamped);
     }
+
+    /// <summary>Eigenvalues at or below D·ε·max|λ| are rounding noise of a singular matrix (numpy's matrix_rank tolerance) and count as 0.</summary>
+    private static double RankTolerance(double[] eigenvalues) =>
+        eigenvalues.Length * 2.220446049250313e-16 * eigenvalues.Select(Math.Abs).DefaultIfEmpty(0).Max();
 
     private static Tensor SymmetricSqrt(Tensor s)
     {
         var sym = (s + s.t()) / 2;
         var (values, vectors) = torch.linalg.eigh(sym);
-        var root = values.clamp_min(0).sqrt();
+        double tol = RankTolerance(values.data<double>().ToArray());
+        var root = values.clone().masked_fill(values.le(tol), 0).sqrt();
         return (vectors * root.unsqueeze(0)).matmul(vectors.t());
     }
 }
