@@ -63,6 +63,21 @@ public class FrechetDistanceTests
         Assert.Equal(ab, new FrechetDistance().Compute(ta, tb).Distance, 1e-4 * ab);
     }
 
+    [Theory]
+    [InlineData(40, 30, 6, 3.014571928171332)]
+    [InlineData(200, 150, 10, 13.163977557190588)]
+    public void MatchesPytorchFidsScipyComputation(int n, int m, int d, double expected)
+    {
+        // Expected values: pytorch-fid's recipe (np.cov, scipy.linalg.sqrtm, real part) run with numpy 1.x / scipy 1.10 on these formulas.
+        var real = new double[n, d];
+        var fake = new double[m, d];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) real[i, j] = Math.Sin(0.37 * i * (j + 1) + j);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < d; j++) fake[i, j] = Math.Cos(0.53 * i + 0.29 * j * (i % 7)) + 0.2 * j;
+        Assert.Equal(expected, new FrechetDistance().Compute(real, fake).Distance, 1e-8);
+    }
+
     [Fact]
     public void BadInput_IsAClearError()
     {
