@@ -223,3 +223,20 @@ public class GenerationTests
         public void Report(T value) => report(value);
     }
 }
+
+public class SampleGridTests
+{
+    [Fact]
+    public void ToPng_TilesImagesWithGaps()
+    {
+        using var images = torch.ones(10, 1, 28, 28);
+        byte[] png = SampleGrid.ToPng(images, columns: 4, scale: 1);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4));
+        int height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4));
+        Assert.Equal(4 * 28 + 3 * 2, width);
+        Assert.Equal(3 * 28 + 2 * 2, height);
+        using var bad = torch.ones(2, 28, 28);
+        Assert.Throws<GlassboxException>(() => SampleGrid.ToPng(bad));
+    }
+}
