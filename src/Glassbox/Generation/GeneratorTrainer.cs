@@ -31,7 +31,7 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
         Options.Validate();
         GenerationChecks.CheckData(model, data);
         using var optimizer = torch.optim.Adam(model.parameters(), Options.LearningRate ?? 1e-3);
-        var epochs = Run(model, data, progress, cancel, (x, y, noise, sums) =>
+        var epochs = Run(model, data, model.LatentSize, progress, cancel, (x, y, noise, sums, klSums) =>
         {
             optimizer.zero_grad();
             var l = model.Loss(x, y, noise);
@@ -43,15 +43,11 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
                 Add(sums, "loss", loss, x.shape[0]);
                 Add(sums, "reconstruction", l.Reconstruction, x.shape[0]);
                 Add(sums, "kl", l.Kl, x.shape[0]);
-                for (int d = 0; d < l.KlPerDimension.Length; d++) Add(sums, $"kl{d}", l.KlPerDimension[d], x.shape[0]);
+                for (int d = 0; d < l.KlPerDimension.Length; d++) klSums[d] += l.KlPerDimension[d] * x.shape[0];
                 return loss;
             }
         });
-        return new GeneratorHistory(epochs.Select(e => e with
-        {
-            KlPerDimension = Enumerable.Range(0, model.LatentSize).Select(d => e.Losses[$"kl{d}"]).ToArray(),
-            Losses = e.Losses.Where(kv => !kv.Key.StartsWith("kl", StringComparison.Ordinal) || kv.Key == "kl").ToDictionary(),
-        }).ToList(), Options);
+        return new GeneratorHistory(epochs, Options);
     }
 
     /// <summary>Trains a DCGAN in place: one discriminator step, then one generator step, per batch.</summary>
@@ -63,7 +59,7 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
         using var optD = torch.optim.Adam(model.Discriminator.parameters(), lr, beta1: 0.5, beta2: 0.999);
         using var optG = torch.optim.Adam(model.Generator.parameters(), lr, beta1: 0.5, beta2: 0.999);
         bool tanh = model.Options.Output == GeneratorOutput.Tanh;
-        var epochs = Run(model, data, progress, cancel, (x, y, noise, sums) =>
+        var epochs = Run(model, data, 0, progress, cancel, (x, y, noise, sums, _) =>
         {
             long n = x.shape[0];
             var real = tanh ? x * 2 - 1 : x;
@@ -95,12 +91,12 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
         return new GeneratorHistory(epochs, Options);
     }
 
-    private delegate double Step(Tensor x, Tensor? labels, torch.Generator noise, Dictionary<string, double> sums);
+    private delegate double Step(Tensor x, Tensor? labels, torch.Generator noise, Dictionary<string, double> sums, double[] klSums);
 
     private static void Add(Dictionary<string, double> sums, string key, double value, long n)
         => sums[key] = sums.GetValueOrDefault(key) + value * n;
 
-    private List<GeneratorEpoch> Run(IGenerativeModel model, ImageDataset data, IProgress<GeneratorProgress>? progress, CancellationToken cancel, Step step)
+    private List<GeneratorEpoch> Run(IGenerativeModel model, ImageDataset data, int klDims, IProgress<GeneratorProgress>? progress, CancellationToken cancel, Step step)
     {
         var rng = new Random(Options.Seed);
         using var noise = new torch.Generator((ulong)(uint)Options.Seed);
@@ -117,6 +113,7 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
                 if (Options.Shuffle) rng.Shuffle(order);
                 var sw = Stopwatch.StartNew();
                 var sums = new Dictionary<string, double>();
+                var klSums = new double[klDims];
                 long seen = 0;
                 for (int b = 0; b < batches; b++)
                 {
@@ -126,14 +123,14 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
                     var idx = torch.tensor(order.AsSpan(start, n).ToArray().Select(i => (long)i).ToArray());
                     var x = xAll.index_select(0, idx);
                     var y = model.Classes > 0 ? yAll.index_select(0, idx) : null;
-                    double total = step(x, y, noise, sums);
+                    double total = step(x, y, noise, sums, klSums);
                     if (!double.IsFinite(total))
                         throw new GlassboxException($"Training diverged: the {model.Kind} loss became {total} in epoch {epoch}, batch {b + 1}. Lower the learning rate.");
                     seen += n;
                     progress?.Report(new GeneratorProgress(epoch, Options.Epochs, b + 1, batches, Means(sums, seen)));
                 }
                 sw.Stop();
-                epochs.Add(new GeneratorEpoch(epoch, Means(sums, seen), null, sw.Elapsed.TotalSeconds));
+                epochs.Add(new GeneratorEpoch(epoch, Means(sums, seen), klDims > 0 ? klSums.Select(k => k / seen).ToArray() : null, sw.Elapsed.TotalSeconds));
             }
         }
         finally { model.SetTraining(false); }

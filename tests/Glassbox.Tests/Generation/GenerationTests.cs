@@ -133,7 +133,11 @@ public class GenerationTests
     public void Vae_NegativeElboDecreases_AndKlIsRecordedPerDimension()
     {
         using var vae = new Vae(new VaeOptions(), 3);
-        var h = new GeneratorTrainer(new GeneratorTrainingOptions(Epochs: 4, BatchSize: 32, Seed: 1)).Train(vae, Tiny.Value);
+        var reports = new List<GeneratorProgress>();
+        var h = new GeneratorTrainer(new GeneratorTrainingOptions(Epochs: 4, BatchSize: 32, Seed: 1)).Train(vae, Tiny.Value, new SyncProgress<GeneratorProgress>(reports.Add));
+        Assert.Equal(4 * 8, reports.Count);
+        Assert.All(reports, r => Assert.Equal(["kl", "loss", "reconstruction"], r.Losses.Keys.Order()));
+        Assert.All(h.Epochs, e => Assert.Equal(["kl", "loss", "reconstruction"], e.Losses.Keys.Order()));
         var losses = h.Epochs.Select(e => e.Losses["loss"]).ToArray();
         Assert.True(losses[^1] < losses[0] * 0.8, $"negative ELBO per epoch: {string.Join(", ", losses)}");
         for (int i = 1; i < losses.Length; i++) Assert.True(losses[i] < losses[i - 1], $"negative ELBO per epoch: {string.Join(", ", losses)}");
