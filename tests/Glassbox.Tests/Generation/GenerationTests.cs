@@ -244,3 +244,22 @@ public class SampleGridTests
         Assert.Throws<GlassboxException>(() => SampleGrid.ToPng(bad));
     }
 }
+
+/// <summary>The state_dict of each model equals, key for key and shape for shape, the PyTorch modules in tools/fixtures/make_generators_fixture.py.</summary>
+public class GeneratorStateDictTests
+{
+    public static TheoryData<string> Names => new() { "vae", "cvae", "dcgan", "cdcgan" };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void StateDict_MatchesPyTorch(string name)
+    {
+        string path = Path.Combine(Glassbox.Tests.Data.RepoPaths.Root, "tests", "Glassbox.Tests", "Generation", "generator_state_dicts.json");
+        var expected = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, long[]>>>(File.ReadAllText(path))![name];
+        var classes = name.StartsWith('c') ? MnistFormat.DigitClassNames : null;
+        using IGenerativeModel model = name.EndsWith("vae", StringComparison.Ordinal) ? new Vae(new VaeOptions(ClassNames: classes)) : new Dcgan(new DcganOptions(ClassNames: classes));
+        var actual = model.Module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (k, shape) in expected) Assert.Equal(shape, actual[k]);
+    }
+}
