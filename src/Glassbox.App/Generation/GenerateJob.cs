@@ -84,7 +84,7 @@ public static class GenerateJob
                 var recon = vae.Reconstruct(x, labels);
                 files.Add(WriteNpy(Path.Combine(options.Out, ReconstructionsNpy), recon));
                 string rpng = Path.Combine(options.Out, ReconstructionsPng);
-                AtomicFile.WriteAllBytes(rpng, SampleGrid.ToPng(Interleave(x, recon), Columns));
+                AtomicFile.WriteAllBytes(rpng, SampleGrid.ToPng(Interleave(x, recon), (int)Math.Min(Columns, x.shape[0])));
                 files.Add(rpng);
             }
         }

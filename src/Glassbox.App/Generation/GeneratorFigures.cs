@@ -26,6 +26,7 @@ public static class GeneratorFigures
         }
         plot.Title(options.Title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("mean per image");
         plot.ShowLegend(Alignment.UpperRight);
         AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
@@ -50,6 +51,7 @@ public static class GeneratorFigures
         }
         plot.Title(options.Title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("KL (nats)");
         plot.ShowLegend(Alignment.UpperLeft);
         AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
