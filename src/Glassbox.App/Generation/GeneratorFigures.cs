@@ -28,11 +28,11 @@ public static class GeneratorFigures
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("mean per image");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
     }
 
-    /// <summary>VAE only: KL of each latent dimension per epoch (a dimension near 0 nats is unused); written atomically.</summary>
+    /// <summary>VAE only (Higgins et al. 2017 read collapsed dimensions off this): KL of each latent dimension per epoch (a dimension near 0 nats is unused); written atomically.</summary>
     public static void KlPerDimension(string path, GeneratorHistory history)
     {
         var epochs = history.Epochs.Where(e => e.KlPerDimension is not null).ToList();
@@ -53,7 +53,7 @@ public static class GeneratorFigures
         plot.XLabel("epoch");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("KL (nats)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
     }
 }
