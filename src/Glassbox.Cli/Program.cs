@@ -14,6 +14,8 @@ app.Configure(c =>
     c.AddCommand<DemoCommand>("demo")
         .WithDescription("Run the whole reference workflow on the shipped MNIST sample: train two models, explain with DeepSHAP, check the explanations, write report.html.");
     c.AddCommand<TrainCommand>("train").WithDescription("Train a classifier on an MNIST-format folder and save a checkpoint (safetensors + JSON).");
+    c.AddCommand<TrainGeneratorCommand>("train-generator").WithDescription("Train an image generator (vae, beta-vae, cvae, dcgan, cdcgan); writes a checkpoint, loss curves and a sample grid.");
+    c.AddCommand<GenerateCommand>("generate").WithDescription("Draw images from a generator checkpoint (PNG grid + .npy samples and latents); a VAE also reconstructs --input images.");
     c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots."
         + MethodOptionsHelp.Text(MethodCatalog.Default));
     c.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score explanations of several methods with the explanation metrics (faithfulness, robustness, ...): means, 95 % bootstrap CIs, ranks, figures, evaluation.html.");
