@@ -166,13 +166,19 @@ public static class Checkpoint
 
     /// <summary>Copies <paramref name="tensors"/> into the model's parameters, checking names and shapes.</summary>
     public static void LoadWeights(ImageClassifier model, IReadOnlyDictionary<string, SafeTensor> tensors, string source)
+        => LoadStateDict(model.Network.state_dict(), tensors, source, $"architecture '{model.Info.Architecture}'");
+
+    /// <summary>
+    /// Copies <paramref name="tensors"/> into a module's <paramref name="state"/> (its state_dict), after checking every
+    /// name, shape and value, so a bad file leaves the module untouched. <paramref name="what"/> names the model in errors.
+    /// </summary>
+    internal static void LoadStateDict(IDictionary<string, torch.Tensor> state, IReadOnlyDictionary<string, SafeTensor> tensors, string source, string what)
     {
-        var state = model.Network.state_dict();
         var missing = state.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
         var extra = tensors.Keys.Where(k => !state.ContainsKey(k)).ToList();
         if (missing.Count > 0 || extra.Count > 0)
             throw new GlassboxException(
-                $"'{source}' does not match architecture '{model.Info.Architecture}': " +
+                $"'{source}' does not match {what}: " +
                 (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") +
                 (missing.Count > 0 && extra.Count > 0 ? "; " : "") +
                 (extra.Count > 0 ? $"unexpected {string.Join(", ", extra)}" : "") + ".");
@@ -180,7 +186,7 @@ public static class Checkpoint
         {
             var t = tensors[name];
             if (!t.Shape.SequenceEqual(p.shape))
-                throw new GlassboxException($"'{source}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but architecture '{model.Info.Architecture}' needs [{string.Join(", ", p.shape)}].");
+                throw new GlassboxException($"'{source}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but {what} needs [{string.Join(", ", p.shape)}].");
             if (t.Data.Any(v => !float.IsFinite(v)))
                 throw new GlassboxException($"'{source}': tensor '{name}' contains NaN or infinite values.");
         }

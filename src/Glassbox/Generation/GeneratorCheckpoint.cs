@@ -111,30 +111,8 @@ public static class GeneratorCheckpoint
 
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="model"/>, checking names, shapes and values first.</summary>
     public static void LoadWeights(IGenerativeModel model, IReadOnlyDictionary<string, SafeTensor> tensors, string source)
-    {
-        var state = model.Module.state_dict();
-        var missing = state.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
-        var extra = tensors.Keys.Where(k => !state.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || extra.Count > 0)
-            throw new GlassboxException($"'{source}' does not match this {model.Kind}: " +
-                (missing.Count > 0 ? $"missing {string.Join(", ", missing)}" : "") + (missing.Count > 0 && extra.Count > 0 ? "; " : "") +
-                (extra.Count > 0 ? $"unexpected {string.Join(", ", extra)}" : "") + ".");
-        foreach (var (name, p) in state)
-        {
-            var t = tensors[name];
-            if (!t.Shape.SequenceEqual(p.shape))
-                throw new GlassboxException($"'{source}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}] but this {model.Kind} (latent size {model.LatentSize}, {model.Classes} classes, {model.Channels}×{model.Height}×{model.Width} images) needs [{string.Join(", ", p.shape)}].");
-            if (t.Data.Any(v => !float.IsFinite(v)))
-                throw new GlassboxException($"'{source}': tensor '{name}' contains NaN or infinite values.");
-        }
-        using var noGrad = torch.no_grad();
-        foreach (var (name, p) in state)
-        {
-            var t = tensors[name];
-            using var src = torch.tensor(t.Data, t.Shape);
-            p.copy_(src);
-        }
-    }
+        => Checkpoint.LoadStateDict(model.Module.state_dict(), tensors, source,
+            $"this {model.Kind} (latent size {model.LatentSize}, {model.Classes} classes, {model.Channels}×{model.Height}×{model.Width} images)");
 
     private static void WriteFlushed(string path, byte[] bytes)
     {
