@@ -84,6 +84,9 @@ public static class EvaluateJob
         var resumed = new HashSet<string>(StringComparer.Ordinal);
         var maps = new Dictionary<string, Explanation>(StringComparer.Ordinal);
 
+        // Read and sampled once per run, only when a method averages over a background (DeepSHAP, GradientSHAP, ...).
+        var backgroundPixels = new Lazy<float[]>(() => BackgroundPixels(r.Data, r.Seed));
+
         var jobs = methodEntries.Select(e => (Name: e.Name, Entry: (MethodEntry?)e)).ToList();
         if (external is not null) jobs.Add((EvaluateRequest.ExternalName, null));
         foreach (var (name, entry) in jobs)
@@ -117,7 +120,7 @@ public static class EvaluateJob
                 if (entry is not null)
                 {
                     var explained = ExplainStage.Run(model, entry, new Dictionary<string, string>(), images.Pixels, images.Names, _ => selection, r.Output,
-                        r.Seed, () => Background(r.Data, info, r.Seed, model.Device), observer: new ExplainProgress(observer, done), stage: name, cancel: cancel);
+                        r.Seed, () => Background(backgroundPixels.Value, info, model.Device), observer: new ExplainProgress(observer, done), stage: name, cancel: cancel);
                     explanation = explained.Explanation;
                     explainSeconds = explained.Seconds;
                     options = explained.Settings.Describe();
@@ -176,7 +179,7 @@ public static class EvaluateJob
 
         var across = r.CompareModels is { Count: > 0 } others && methodEntries.Count > 0
             ? ModelAgreementStage.Run(model, r.Model, others, methodEntries, maps, images.Pixels, images.Names, selection, r.Output, r.Seed,
-                m => Background(r.Data, info, r.Seed, m.Device), observer, cancel)
+                m => Background(backgroundPixels.Value, info, m.Device), observer, cancel)
             : [];
 
         var rows = Rank(records.SelectMany(rec => rec.Metrics.Select(x => Row(rec.Method, x, r))).ToList());
@@ -353,12 +356,15 @@ public static class EvaluateJob
         return TargetSelection.Classes(first);
     }
 
-    private static Tensor Background(string data, ModelInfo info, int seed, Device device)
+    /// <summary>The background sample's pixels: <see cref="BackgroundSize"/> training images drawn with <paramref name="seed"/>.</summary>
+    private static float[] BackgroundPixels(string data, int seed)
     {
         var train = MnistFormat.LoadFolder(EvaluationInputs.BackgroundFolder(data), "train");
-        var background = train.Subset(Sampling.SampleIndices(train.Count, BackgroundSize, seed));
-        return torch.tensor(background.Pixels, [background.Count, info.Channels, info.Height, info.Width], device: device);
+        return train.Subset(Sampling.SampleIndices(train.Count, BackgroundSize, seed)).Pixels;
     }
+
+    private static Tensor Background(float[] pixels, ModelInfo info, Device device)
+        => torch.tensor(pixels, [pixels.Length / (info.Channels * info.Height * info.Width), info.Channels, info.Height, info.Width], device: device);
 
     /// <summary>What decides the scores: the model file, the data, images, targets, output, seed and each metric with its options.</summary>
     private static string RunKey(EvaluateRequest r, IImageModel model, int n, IReadOnlyList<SelectedMetric> metrics)

@@ -7,20 +7,34 @@ namespace Glassbox.Tests.Data;
 /// <summary>A small HTTP server on 127.0.0.1 that serves fixed byte arrays by file name and counts requests.</summary>
 public sealed class LoopbackFileServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private readonly ConcurrentDictionary<string, int> _requests = new();
     private readonly Task _loop;
 
     public LoopbackFileServer()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        BaseUri = new Uri($"http://127.0.0.1:{port}/files/");
-        _listener.Prefixes.Add(BaseUri.AbsoluteUri);
-        _listener.Start();
+        // A free port is probed, then bound; another test can take it in between, so a few fresh ports are tried.
+        for (int attempt = 1; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var listener = new HttpListener();
+            var uri = new Uri($"http://127.0.0.1:{port}/files/");
+            listener.Prefixes.Add(uri.AbsoluteUri);
+            try
+            {
+                listener.Start();
+                (_listener, BaseUri) = (listener, uri);
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
         _loop = Task.Run(ServeAsync);
     }
 
