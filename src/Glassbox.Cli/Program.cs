@@ -19,6 +19,7 @@ app.Configure(c =>
     c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots."
         + MethodOptionsHelp.Text(MethodCatalog.Default));
     c.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score explanations of several methods with the explanation metrics (faithfulness, robustness, ...): means, 95 % bootstrap CIs, ranks, figures, evaluation.html.");
+    c.AddCommand<ExplainGeneratorCommand>("explain-generator").WithDescription("Explain a generator: latent traversals, decoder Jacobians, latent attributions, interpretable directions, counterfactuals, disentanglement scores (--what).");
     c.AddCommand<EvaluateGeneratorCommand>("evaluate-generator").WithDescription("Score a generator checkpoint (FD, KID, precision/recall, density/coverage, Inception Score) in a trained classifier's features, beside the real-vs-real floor.");
     c.AddCommand<MethodsCommand>("methods").WithDescription("List the attribution methods, what each needs from the model, and its options.");
     c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
