@@ -172,7 +172,7 @@ public sealed class DirectionsExplanation : IGeneratorExplanation
             WriteStrips(context.PathOf(strip), set, codes, stripCodes, editOptions, Decode);
             string specs = string.Join(", ", results.Select((r, i) => $"{i + 1}: {NumberFormat.Invariant(r.Specificity)}"));
             figures.Add(new GeneratorFigure(strip,
-                $"{Title(set.Method)}: {set.Count} direction(s), {Math.Min(stripCodes, context.Request.Count)} base code(s) each (one row per code), {alphaText} left to right. " +
+                $"{Title(set.Method)}: one row per direction ({set.Count}), {Math.Min(stripCodes, context.Request.Count)} base code(s) per row (grey tiles between them), {alphaText} left to right within each code. " +
                 $"Specificity for class {target} (ceiling {NumberFormat.Invariant((classifier.Info.Classes - 1.0) / classifier.Info.Classes)}): {specs}; " +
                 $"random directions {NumberFormat.Invariant(randomResults.Average(r => r.Specificity))} ± {NumberFormat.Invariant(StdDev(randomResults.Select(r => r.Specificity)))}. " +
                 "SeFa and GANSpace directions have no meaningful sign; InterFaceGAN's points towards the target."));
@@ -244,22 +244,35 @@ public sealed class DirectionsExplanation : IGeneratorExplanation
         ["othersChangeCurve"] = r.OthersChange,
     };
 
-    /// <summary>Rows of images: for each direction, one row per base code, α from −max to +max left to right.</summary>
+    /// <summary>
+    /// One row per direction: for each base code, its edits from α = −max to +max left to right, the codes' groups
+    /// separated by a grey tile.
+    /// </summary>
     private static void WriteStrips(string path, LatentDirections set, Tensor codes, int stripCodes, EditSpecificityOptions options, Func<Tensor, Tensor> decode)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var baseCodes = codes.narrow(0, 0, Math.Min(stripCodes, codes.shape[0]));
         var alphas = options.Alphas();
-        var rows = new List<Tensor>();
+        var edits = new List<Tensor>();
         foreach (var v in set.Vectors)
         {
             var d = torch.tensor(v.Select(x => (float)x).ToArray());
             for (long i = 0; i < baseCodes.shape[0]; i++)
-                rows.Add(torch.stack(alphas.Select(a => baseCodes[i] + (float)a * d).ToArray()));
+                edits.AddRange(alphas.Select(a => baseCodes[i] + (float)a * d));
         }
-        var images = decode(torch.cat(rows, 0));
-        AtomicFile.WriteAllBytes(path, SampleGrid.ToPng(images, alphas.Length, scale: 2));
+        var images = decode(torch.stack(edits));
+        var separator = torch.full([1, .. images.shape[1..]], 0.35f);
+        var tiles = new List<Tensor>();
+        int perCode = alphas.Length, codesShown = (int)baseCodes.shape[0];
+        for (int k = 0; k < set.Count; k++)
+            for (int i = 0; i < codesShown; i++)
+            {
+                if (i > 0) tiles.Add(separator);
+                tiles.Add(images.narrow(0, (k * codesShown + i) * perCode, perCode));
+            }
+        int columns = codesShown * perCode + codesShown - 1;
+        AtomicFile.WriteAllBytes(path, SampleGrid.ToPng(torch.cat(tiles, 0), columns, scale: 2));
     }
 
     private static void SpecificityChart(string path, List<(LatentDirections Set, List<EditSpecificityResult> Results)> measured, int target, IReadOnlyList<string> classNames)
@@ -267,11 +280,11 @@ public sealed class DirectionsExplanation : IGeneratorExplanation
         var directions = measured.Where(m => m.Set.Method != "random").ToList();
         var random = measured[^1].Results;
         int bars = directions.Sum(d => d.Results.Count);
-        var options = new ChartOptions($"Edit specificity for class {ClassName(classNames, target)}", Width: Math.Max(640, 160 + 58 * bars), Height: 460);
+        var options = new ChartOptions($"Edit specificity for class {ClassName(classNames, target)}", Width: Math.Max(760, 330 + 58 * bars), Height: 460);
         using var plot = new Plot();
         ChartPng.Style(plot, options);
         double mean = random.Average(r => r.Specificity), sd = StdDev(random.Select(r => r.Specificity));
-        var band = plot.Add.HorizontalSpan(Math.Max(0, mean - sd), mean + sd);
+        var band = plot.Add.VerticalSpan(Math.Max(0, mean - sd), Math.Min(1, mean + sd));
         band.FillStyle.Color = Color.FromHex("#999999").WithAlpha(0.25);
         band.LineStyle.Width = 0;
         band.LegendText = $"random ({random.Count}): {NumberFormat.Invariant(mean)} ± {NumberFormat.Invariant(sd)}";
@@ -297,7 +310,7 @@ public sealed class DirectionsExplanation : IGeneratorExplanation
         plot.Title(options.Title);
         plot.XLabel("direction (→ the class it raises most)");
         plot.YLabel("specificity (higher is better)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
     }
 
