@@ -204,3 +204,52 @@ public class DisentanglementTests
         Assert.Contains("one value", Assert.Throws<GlassboxException>(() => Mig.Compute(constant)).Message);
     }
 }
+
+/// <summary><c>--what disentanglement</c> run through <see cref="Glassbox.App.Generation.Explain.ExplainGeneratorJob"/> on a tiny trained VAE.</summary>
+[Collection(Glassbox.Tests.Training.SerialCollection.Name)]
+public class DisentanglementExplanationTests
+{
+    [Fact]
+    public void DisentanglementKind_WritesTheScorecardOfThePosteriorMeans()
+    {
+        using var dir = new Glassbox.Tests.IO.TempDirectory();
+        string data = dir.File("factors");
+        Glassbox.Data.Synthetic.FactorSprites.Write(Glassbox.Data.Synthetic.FactorSprites.Create(new(Seed: 0, Count: 512)), data);
+        var images = Glassbox.Data.MnistFormat.LoadFolder(data, "train");
+        using var vae = new Glassbox.Generation.Vae(new Glassbox.Generation.VaeOptions(LatentSize: 4, Beta: 4), 1);
+        var history = new Glassbox.Generation.GeneratorTrainer(new Glassbox.Generation.GeneratorTrainingOptions(Epochs: 1, BatchSize: 64)).Train(vae, images);
+        Glassbox.Generation.GeneratorCheckpoint.Save(dir.File("gen"), vae, history);
+        var options = new Dictionary<string, string> { ["seeds"] = "2", ["samples"] = "300" };
+        var r = Glassbox.App.Generation.Explain.ExplainGeneratorJob.Run(new Glassbox.App.Generation.Explain.ExplainGeneratorRequest(
+            dir.File("gen"), "disentanglement", dir.File("out"), Data: data, Seed: 5, Options: options));
+
+        foreach (string f in new[] { "disentanglement.png", "mutual-information.png", "scorecard.json", "codes.npy", "explain-generator.json" })
+            Assert.True(File.Exists(Path.Combine(r.Folder, f)), f);
+        Assert.Equal(2, r.Figures.Count);
+        // The codes are the posterior means, and the scores are the scorecard of those codes averaged over seeds 5 and 6.
+        var codes = Glassbox.IO.NpyFile.ReadFloat32(Path.Combine(r.Folder, "codes.npy"), out var shape);
+        Assert.Equal([512, 4], shape);
+        var expected = PosteriorMeans.Encode(vae, images);
+        Assert.All(Enumerable.Range(0, codes.Length), i => Assert.Equal(expected[i], codes[i], 4));
+        var factors = Glassbox.Data.Synthetic.FactorSprites.ReadFactors(data, 512);
+        var fc = new FactorCodes(expected, 4, factors, 5);
+        var settings = Glassbox.App.Generation.Explain.DisentanglementExplanation.Settings(300, "mixed");
+        var cards = new[] { DisentanglementScorecard.Compute(fc, settings, 5), DisentanglementScorecard.Compute(fc, settings, 6) };
+        Assert.Equal(cards.Average(c => c.Mig.Score), (double)r.Summary["mig"]!, 6);
+        Assert.Equal(cards.Average(c => c.FactorVae.EvalAccuracy), (double)r.Summary["factorvae_score"]!, 6);
+        Assert.Equal(cards.Average(c => c.Sap.Score), (double)r.Summary["sap"]!, 6);
+        Assert.Equal(Math.Abs(cards[0].Mig.Score - cards[1].Mig.Score) / Math.Sqrt(2), (double)r.Summary["mig_sd"]!, 6);
+        foreach (var key in new[] { "mig", "dci_disentanglement", "dci_completeness", "dci_informativeness", "factorvae_score", "sap" })
+            Assert.InRange((double)r.Summary[key]!, 0, 1);
+
+        // Bad inputs: no factors set, a folder without factors.npy, an unknown option value.
+        var noData = Assert.Throws<GlassboxException>(() => Glassbox.App.Generation.Explain.ExplainGeneratorJob.Run(
+            new(dir.File("gen"), "disentanglement", dir.File("out2"))));
+        Assert.Contains("make-factors", noData.Message);
+        var mnist = Assert.Throws<GlassboxException>(() => Glassbox.App.Generation.Explain.ExplainGeneratorJob.Run(
+            new(dir.File("gen"), "disentanglement", dir.File("out3"), Data: Glassbox.Tests.Data.RepoPaths.MnistSample)));
+        Assert.Contains("make-factors", mnist.Message);
+        Assert.Throws<GlassboxException>(() => Glassbox.App.Generation.Explain.ExplainGeneratorJob.Run(
+            new(dir.File("gen"), "disentanglement", dir.File("out4"), Data: data, Options: new Dictionary<string, string> { ["sap"] = "both" })));
+    }
+}
