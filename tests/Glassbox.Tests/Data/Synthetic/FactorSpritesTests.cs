@@ -27,11 +27,11 @@ public class FactorSpritesTests
     {
         var a = FactorSprites.Create(new FactorSpritesOptions(Seed: 3));
         var b = FactorSprites.Create(new FactorSpritesOptions(Seed: 3));
-        var c = FactorSprites.Create(new FactorSpritesOptions(Seed: 4));
+        var c = FactorSprites.Create(new FactorSpritesOptions(Seed: 4, Count: 100));
         Assert.Equal(7680, FactorSprites.GridSize);
         Assert.Equal(a.Pixels, b.Pixels);
         Assert.Equal(a.Factors, b.Factors);
-        Assert.NotEqual(a.Factors, c.Factors);
+        Assert.NotEqual(a.Factors.Take(500), c.Factors);
         var combos = Enumerable.Range(0, a.Count).Select(i => string.Join(",", a.Factors.AsSpan(i * 5, 5).ToArray())).ToHashSet();
         Assert.Equal(FactorSprites.GridSize, combos.Count);
         // Antialiased: some pixels between black and white; every image has a shape.
