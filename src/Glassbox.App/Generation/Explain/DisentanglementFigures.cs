@@ -22,25 +22,27 @@ public static class DisentanglementFigures
         ChartPng.Style(plot, options);
         double width = 0.8 / groups.Count;
         var whisker = Color.FromHex("#222222");
+        double X(int g, int s) => s - 0.4 + width * (g + 0.5);
         for (int g = 0; g < groups.Count; g++)
         {
-            var bars = new List<Bar>();
-            for (int s = 0; s < scores.Count; s++)
+            var bars = Enumerable.Range(0, scores.Count).Select(s => new Bar
             {
-                double x = s - 0.4 + width * (g + 0.5);
-                bars.Add(new Bar { Position = x, Value = groups[g].Means[s], Size = width * 0.9, FillColor = ChartPng.SeriesColor(g), LineWidth = 0 });
-                double sd = groups[g].Spreads[s];
-                if (sd > 0)
-                {
-                    double lo = groups[g].Means[s] - sd, hi = groups[g].Means[s] + sd;
-                    plot.Add.Line(x, lo, x, hi).Color = whisker;
-                    plot.Add.Line(x - width * 0.2, lo, x + width * 0.2, lo).Color = whisker;
-                    plot.Add.Line(x - width * 0.2, hi, x + width * 0.2, hi).Color = whisker;
-                }
-            }
+                Position = X(g, s), Value = groups[g].Means[s], Size = width * 0.9, FillColor = ChartPng.SeriesColor(g), LineWidth = 0,
+            }).ToList();
             var added = plot.Add.Bars(bars);
             if (groups.Count > 1) added.LegendText = groups[g].Label;
         }
+        // Whiskers after every bar, so the lower half is drawn over the bar.
+        for (int g = 0; g < groups.Count; g++)
+            for (int s = 0; s < scores.Count; s++)
+            {
+                double sd = groups[g].Spreads[s], x = X(g, s);
+                if (!(sd > 0)) continue;
+                double lo = groups[g].Means[s] - sd, hi = groups[g].Means[s] + sd;
+                plot.Add.Line(x, lo, x, hi).Color = whisker;
+                plot.Add.Line(x - width * 0.2, lo, x + width * 0.2, lo).Color = whisker;
+                plot.Add.Line(x - width * 0.2, hi, x + width * 0.2, hi).Color = whisker;
+            }
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int s = 0; s < scores.Count; s++) ticks.AddMajor(s, scores[s].Replace(' ', '\n'));
         plot.Axes.Bottom.TickGenerator = ticks;
