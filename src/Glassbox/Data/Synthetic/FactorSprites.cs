@@ -218,7 +218,8 @@ public static class FactorSprites
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append("# Factor sprites (a dSprites-like set with known factors)\n\n");
-        sb.Append(ci, $"Made by `glassbox make-factors --seed {set.Options.Seed}` (`Glassbox.Data.Synthetic.FactorSprites`); regenerating gives the same bytes.\n\n");
+        string count = set.Options.Count is int c ? $" -n {c}" : "";
+        sb.Append(ci, $"Made by `glassbox make-factors --seed {set.Options.Seed}{count}` (`Glassbox.Data.Synthetic.FactorSprites`); regenerating gives the same bytes.\n\n");
         sb.Append("One white shape on black, 28×28, rendered antialiased. Factors (column order of the .npy files):\n\n");
         sb.Append("| factor | values |\n| --- | --- |\n");
         sb.Append("| shape | 0 square, 1 ellipse, 2 heart (also the IDX label) |\n");
