@@ -24,6 +24,7 @@ app.Configure(c =>
     c.AddCommand<MethodsCommand>("methods").WithDescription("List the attribution methods, what each needs from the model, and its options.");
     c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
     c.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measure training and DeepSHAP throughput against raw forward+backward passes.");
+    c.AddCommand<MakeFactorsCommand>("make-factors").WithDescription("Write the synthetic factors set (dSprites-like shapes with known shape, scale, orientation, x, y) as an MNIST-format folder + factors.npy, for --what disentanglement.");
     c.AddCommand<DownloadCommand>("download").WithDescription("Download MNIST or Fashion-MNIST into a local cache, verifying SHA-256 checksums.");
 });
 return CliRunner.Run(() => app.Run(args));

@@ -8,9 +8,9 @@ using Glassbox.Visualization;
 
 namespace Glassbox.Cli.Commands;
 
-internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
+internal sealed partial class BenchmarkCommand : Command<BenchmarkCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed partial class Settings : CommandSettings
     {
         [CommandOption("--arch <NAME>"), Description("reference-cnn (default), pooled-cnn or resnet-small (with --methods: the network whose methods are timed)")]
         public string Arch { get; init; } = Glassbox.Models.Architecture.ReferenceCnn;
@@ -73,6 +73,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
+        if (s.Disentanglement) return RunDisentanglement(s, context);
         if (s.Roar) return RunRoar(s, context);
         if (s.Stream is not null) return RunStream(s);
         if (s.Evaluate) return RunEvaluate(s, context);
