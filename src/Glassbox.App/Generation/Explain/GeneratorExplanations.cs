@@ -8,6 +8,7 @@ public static class GeneratorExplanations
     [
         // One line per kind; keep the order of the issue: traversals, jacobian, latent-attribution, directions,
         // counterfactual, disentanglement.
+        new CounterfactualExplanation(),
     ];
 
     /// <summary>The <c>--what</c> names.</summary>
