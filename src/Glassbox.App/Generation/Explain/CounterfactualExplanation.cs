@@ -47,6 +47,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
         ["lambda"] = "REVISE: weight λ of the L1 distance ‖G(z) − x‖₁ (default 0.01)",
         ["steps"] = "REVISE: most Adam steps (default 1000)",
         ["lr"] = "REVISE: Adam learning rate on z (default 0.1)",
+        ["confidence"] = "REVISE: also require p(target) ≥ this before stopping (default 0: the first arg-max)",
         ["shift-step"] = "latent shift: λ increase per step, in latent units (default 0.05)",
         ["max-shift"] = "latent shift: largest λ tried (default 10)",
         ["frames"] = "latent shift: frames of the morph (default 10)",
@@ -66,7 +67,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
         ModelCapabilities.RequireGradients(classifier, "--what counterfactual");
         string method = context.ChoiceOption("method", Both, ReviseName, ShiftName, Both);
         var revise = new ReviseOptions(context.DoubleOption("lambda", 0.01, 0, 1e6), context.IntOption("steps", 1000, 1, 100_000),
-            context.DoubleOption("lr", 0.1, 1e-6, 100));
+            context.DoubleOption("lr", 0.1, 1e-6, 100), context.DoubleOption("confidence", 0, 0, 0.999999));
         var shift = new LatentShiftOptions(context.DoubleOption("shift-step", 0.05, 1e-6, 100), context.DoubleOption("max-shift", 10, 1e-6, 1000),
             context.IntOption("frames", 10, 2, 100),
             context.ChoiceOption("gradient", "target", "target", "original") == "target" ? LatentShiftObjective.Target : LatentShiftObjective.Original);
@@ -149,12 +150,13 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
                 var scale = change.flatten(1).amax([1]).clamp_min(1e-6).view(-1, 1, 1, 1);
                 var strip = torch.stack([x, reconstruction, search.Images, change / scale], 1).narrow(0, 0, shown).flatten(0, 1);
                 AtomicFile.WriteAllBytes(context.PathOf(RevisePng), SampleGrid.ToPng(strip, 4, 3));
-                int valid = r.Count(v => v.ValidClassifier);
+                int valid = r.Count(v => v.Reached);
                 figures.Add(new GeneratorFigure(RevisePng,
                     $"REVISE counterfactuals (Joshi et al. 2019), one row per image: the input, its VAE reconstruction G(E(x)), the first decoded code the classifier calls the target, and |change| from the reconstruction (scaled to its row's maximum). " +
-                    $"Targets: {TargetText(originals, targets, shown)}. {valid}/{n} reached the target within {revise.Steps} Adam steps (λ = {revise.Lambda.ToString(CultureInfo.InvariantCulture)}, ℓ1 distance). " +
-                    "Validity under the classifier holds by construction; the oracle column of the table says whether an independently trained classifier agrees."));
-                context.Observer.StageFinished("REVISE", $"{valid}/{n} valid");
+                    $"Targets: {TargetText(originals, targets, shown)}. {valid}/{n} reached the target within {revise.Steps} Adam steps (λ = {revise.Lambda.ToString(CultureInfo.InvariantCulture)}, ℓ1 distance" +
+                    (revise.Confidence > 0 ? $", p(target) ≥ {revise.Confidence.ToString(CultureInfo.InvariantCulture)}). " : "). ") +
+                    "A counterfactual that reached its target is valid under the explained classifier by construction; the oracle column of the table says whether an independently trained classifier agrees."));
+                context.Observer.StageFinished("REVISE", $"{valid}/{n} reached the target");
             }
             if (method is ShiftName or Both)
             {

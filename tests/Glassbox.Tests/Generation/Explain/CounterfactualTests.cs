@@ -77,6 +77,22 @@ public class CounterfactualTests
     }
 
     [Fact]
+    public void Revise_WithConfidence_StopsWherePTargetFirstReachesIt()
+    {
+        // p(1) = σ(f₁ − f₀) ≥ 0.9 ⇔ 2z₁ − 2z₂ − 1 ≥ ln 9; each Adam step changes that logit by at most ≈ 4·lr.
+        using var f = LinearTwoClass(2f, -1f);
+        using var z0 = torch.tensor(new float[,] { { -0.5f, 0.25f } });
+        using var x = Decode(z0);
+        const double lr = 0.005;
+        using var s = new Revise(new ReviseOptions(Steps: 4000, LearningRate: lr, Confidence: 0.9)).Search(Decode, f, z0, x, [1]);
+        Assert.True(s.Reached[0]);
+        var z = Flat(s.Latents);
+        double logit = 2 * z[0] - 2 * z[1] - 1;
+        Assert.InRange(logit, Math.Log(9) - 1e-5, Math.Log(9) + 5 * lr);
+        Assert.Throws<GlassboxException>(() => new ReviseOptions(Confidence: 1).Validate());
+    }
+
+    [Fact]
     public void Revise_GivesUp_AfterItsStepsAndSaysSo()
     {
         using var f = LinearTwoClass(2f, -1f);

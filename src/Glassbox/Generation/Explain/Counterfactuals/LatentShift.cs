@@ -50,14 +50,16 @@ public sealed class LatentShift
                 cancel.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 double lambda = Math.Min(k * Options.Step, Options.MaxShift);
-                long[] predicted = classifier.Forward(decode(z0 + lambda * direction)).argmax(1).cpu().data<long>().ToArray();
-                for (int i = 0; i < n; i++)
-                    if (!reached[i])
-                    {
-                        steps[i] = k;
-                        lambdas[i] = lambda;
-                        reached[i] = predicted[i] == targets[i];
-                    }
+                long[] active = Enumerable.Range(0, n).Where(i => !reached[i]).Select(i => (long)i).ToArray();
+                var rows = torch.tensor(active, device: z0.device);
+                long[] predicted = classifier.Forward(decode(z0.index_select(0, rows) + lambda * direction.index_select(0, rows))).argmax(1).cpu().data<long>().ToArray();
+                for (int a = 0; a < active.Length; a++)
+                {
+                    int i = (int)active[a];
+                    steps[i] = k;
+                    lambdas[i] = lambda;
+                    reached[i] = predicted[a] == targets[i];
+                }
                 if (reached.All(r => r)) break;
             }
         }

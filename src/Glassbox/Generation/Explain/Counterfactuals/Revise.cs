@@ -9,7 +9,7 @@ namespace Glassbox.Generation.Explain.Counterfactuals;
 /// <summary>
 /// REVISE (Joshi et al. 2019, "Towards Realistic Individual Recourse and Actionable Explanations in Black-Box
 /// Decision Making Systems"): starting from the code of the input, z ← Adam step on
-/// CE(f(G(z)), target) + λ·‖G(z) − x‖₁, stopping as soon as the classifier's arg-max on G(z) is the target. Keeping
+/// CE(f(G(z)), target) + λ·‖G(z) − x‖₁, stopping as soon as the classifier's arg-max on G(z) is the target (and, optionally, p(target) reaches a confidence). Keeping
 /// the search in the generator's latent space keeps the counterfactual on the data manifold the generator learned.
 /// </summary>
 public sealed class Revise
@@ -53,10 +53,11 @@ public sealed class Revise
                 var image = decode(z);
                 var logits = classifier.Forward(image);
                 long[] predicted = logits.detach().argmax(1).cpu().data<long>().ToArray();
+                double[] confidence = nn.functional.softmax(logits.detach().to_type(ScalarType.Float64), 1).gather(1, t.unsqueeze(1)).cpu().data<double>().ToArray();
                 var active = new float[n];
                 for (int i = 0; i < n; i++)
                 {
-                    if (!reached[i] && predicted[i] == targets[i])
+                    if (!reached[i] && predicted[i] == targets[i] && confidence[i] >= Options.Confidence)
                     {
                         reached[i] = true;
                         steps[i] = step;
