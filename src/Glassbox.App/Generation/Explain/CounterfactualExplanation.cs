@@ -76,6 +76,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
         var aeOptions = new ClassAutoencoderOptions(Epochs: context.IntOption("im1-epochs", 30, 1, 10_000));
         string dataFolder = request.Data ?? DefaultData;
         int classes = classifier.Info.Classes;
+        if (classes < 2) throw new GlassboxException($"--what counterfactual needs a classifier with at least 2 classes; this one has {classes}.");
         if (request.Target is int tt && tt >= classes)
             throw new GlassboxException($"--target {tt} is not a class of the classifier: it knows classes 0–{classes - 1}.");
 
@@ -138,7 +139,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
             if (method is ReviseName or Both)
             {
                 context.Observer.StageStarted("REVISE", 1);
-                using var search = new Revise(revise).Search(decode, classifier, z0, x, targets, context.Cancellation);
+                using var search = Chunked(n, (start, len) => new Revise(revise).Search(decode, classifier, z0.narrow(0, start, len), x.narrow(0, start, len), targets[start..(start + len)], context.Cancellation));
                 var r = Measure(ReviseName, search, x, z0, originals, targets, labels, classifier, oracle, autoencoders, null);
                 rows.AddRange(r);
                 summary["revise"] = Summarise(r, search, revise);
@@ -161,7 +162,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
             if (method is ShiftName or Both)
             {
                 context.Observer.StageStarted("latent shift", 1);
-                using var result = new LatentShift(shift).Search(decode, classifier, z0, x, targets, originals, context.Cancellation);
+                using var result = ChunkedShift(n, (start, len) => new LatentShift(shift).Search(decode, classifier, z0.narrow(0, start, len), x.narrow(0, start, len), targets[start..(start + len)], originals[start..(start + len)], context.Cancellation));
                 var r = Measure(ShiftName, result.Search, x, z0, originals, targets, labels, classifier, oracle, autoencoders, result.Lambdas);
                 rows.AddRange(r);
                 var s = Summarise(r, result.Search, shift);
@@ -193,6 +194,38 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
         {
             foreach (var ae in autoencoders.Values) ae.Dispose();
         }
+    }
+
+    /// <summary>Images searched at once: bounds the classifier's activations for large -n.</summary>
+    internal const int Chunk = 128;
+
+    internal static CounterfactualSearch Chunked(int n, Func<int, int, CounterfactualSearch> search)
+    {
+        if (n <= Chunk) return search(0, n);
+        var parts = new List<CounterfactualSearch>();
+        try
+        {
+            for (int start = 0; start < n; start += Chunk) parts.Add(search(start, Math.Min(Chunk, n - start)));
+            return new CounterfactualSearch(torch.cat(parts.Select(p => p.Latents).ToList(), 0), torch.cat(parts.Select(p => p.Images).ToList(), 0),
+                parts.SelectMany(p => p.Reached).ToArray(), parts.SelectMany(p => p.Steps).ToArray(), parts.Sum(p => p.Seconds));
+        }
+        finally { foreach (var p in parts) p.Dispose(); }
+    }
+
+    private static LatentShiftResult ChunkedShift(int n, Func<int, int, LatentShiftResult> search)
+    {
+        if (n <= Chunk) return search(0, n);
+        var parts = new List<LatentShiftResult>();
+        try
+        {
+            for (int start = 0; start < n; start += Chunk) parts.Add(search(start, Math.Min(Chunk, n - start)));
+            var s = parts.Select(p => p.Search).ToList();
+            var merged = new CounterfactualSearch(torch.cat(s.Select(p => p.Latents).ToList(), 0), torch.cat(s.Select(p => p.Images).ToList(), 0),
+                s.SelectMany(p => p.Reached).ToArray(), s.SelectMany(p => p.Steps).ToArray(), s.Sum(p => p.Seconds));
+            return new LatentShiftResult(merged, parts.SelectMany(p => p.Lambdas).ToArray(), torch.cat(parts.Select(p => p.Directions).ToList(), 0),
+                torch.cat(parts.Select(p => p.Frames).ToList(), 0), parts.SelectMany(p => p.FrameTargetLogits).ToArray());
+        }
+        finally { foreach (var p in parts) p.Dispose(); }
     }
 
     /// <summary>One counterfactual's numbers.</summary>

@@ -224,6 +224,25 @@ public class CounterfactualTests
     }
 
     [Fact]
+    public void LargeRuns_AreSearchedInChunks_AndReassembledInOrder()
+    {
+        var calls = new List<(int Start, int Length)>();
+        int n = 2 * CounterfactualExplanation.Chunk + 5;
+        using var merged = CounterfactualExplanation.Chunked(n, (start, len) =>
+        {
+            calls.Add((start, len));
+            var codes = torch.arange(start, start + len, ScalarType.Float32).unsqueeze(1);
+            return new CounterfactualSearch(codes, codes.view(-1, 1, 1, 1).clone(), Enumerable.Range(start, len).Select(i => i % 2 == 0).ToArray(),
+                Enumerable.Range(start, len).ToArray(), 1.0);
+        });
+        Assert.Equal([(0, 128), (128, 128), (256, 5)], calls);
+        Assert.Equal(Enumerable.Range(0, n).Select(i => (float)i), Flat(merged.Latents));
+        Assert.Equal(Enumerable.Range(0, n).ToArray(), merged.Steps);
+        Assert.Equal(Enumerable.Range(0, n).Select(i => i % 2 == 0), merged.Reached);
+        Assert.Equal(3.0, merged.Seconds);
+    }
+
+    [Fact]
     public void BadInputs_GetOneClearLine()
     {
         using var f = LinearTwoClass(2f, -1f);
