@@ -9,6 +9,7 @@ public static class GeneratorExplanations
         // One line per kind; keep the order of the issue: traversals, jacobian, latent-attribution, directions,
         // counterfactual, disentanglement.
         new DirectionsExplanation(),
+        new CounterfactualExplanation(),
         new DisentanglementExplanation(),
     ];
 
