@@ -88,3 +88,25 @@ public class LimitTests(ExplorerFixture f)
         Assert.Contains("--models", e.Message);
     }
 }
+
+/// <summary>The loopback load test: nothing lost below the queue bound, clean 429s above it.</summary>
+[Collection(ExplorerCollection.Name)]
+public class LoadTests(ExplorerFixture f)
+{
+    [Fact]
+    public async Task BelowTheBound_NothingFailsOrIsLost_AboveIt_TheExcessGets429()
+    {
+        await using var server = GlassboxServer.Create(new GlassboxServerOptions(f.Models, f.Data, "http://127.0.0.1:0") { Workers = 1, QueueCapacity = 4 });
+        string url = (await server.StartAsync()).First();
+
+        var below = await LoadTest.RunAsync(url, new LoadTestOptions("mnist-cnn", "digits", "deep-shap", Requests: 4));
+        Assert.Equal((4, 0, 4, 0, 0), (below.Accepted, below.Refused, below.Completed, below.Failed, below.Lost));
+        Assert.True(below.P99Seconds >= below.P50Seconds && below.P50Seconds > 0);
+
+        var above = await LoadTest.RunAsync(url, new LoadTestOptions("mnist-cnn", "digits", "deep-shap", Requests: 12));
+        Assert.Equal(12, above.Accepted + above.Refused);
+        Assert.InRange(above.Accepted, 4, 11);
+        Assert.Equal(above.Refused, above.RefusedWithRetryAfter);
+        Assert.Equal((above.Accepted, 0, 0), (above.Completed, above.Failed, above.Lost));
+    }
+}
