@@ -137,7 +137,8 @@ public class BrowserTests(ExplorerFixture f) : IAsyncLifetime
         await page.Locator("#explain").ClickAsync();
         string a = await WaitDone(page, "a"), b = await WaitDone(page, "b");
         Assert.NotEqual(a, b);
-        await page.WaitForSelectorAsync("#pane-b iframe.force");
+        await page.WaitForSelectorAsync("#pane-b img.force");
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('img')].every(i => i.complete)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "compare.png"), FullPage = true });
         Assert.Contains("no additivity", await page.Locator("#pane-a").InnerTextAsync());
         Assert.Contains("✓ holds", await page.Locator("#pane-b").InnerTextAsync());

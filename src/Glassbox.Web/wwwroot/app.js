@@ -256,12 +256,12 @@ async function showResult(job, pane) {
     plot.src = files + 'image_plot.png';
     pane.append(figure(plot, 'image plot (shap.image_plot)'));
   }
-  if (r.files.forcePlot) {
-    const force = document.createElement('iframe');
+  if (r.files.forcePlotSvg) {
+    const force = document.createElement('img');
     force.className = 'force';
-    force.title = 'force plot';
-    force.src = files + 'force_plot.html';
-    pane.append(figure(force, 'force plot of the most probable explained class'));
+    force.alt = 'force plot';
+    force.src = files + 'force_plot.svg';
+    pane.append(figure(force, `force plot of the most probable explained class (<a href="${files}force_plot.html" target="_blank">interactive</a>)`));
   }
   const table = document.createElement('table');
   const row = (a, b, cls) => { const tr = table.insertRow(); tr.insertCell().textContent = a; const td = tr.insertCell(); td.textContent = b; if (cls) td.className = cls; };
