@@ -44,6 +44,7 @@ public class ApiTests(ExplorerFixture f)
         Assert.Equal("spec", kinds["small_cnn.json"]);
         Assert.Equal("torchscript", kinds["small_cnn.pt"]);
         Assert.Equal("onnx", kinds["small_cnn.onnx"]);
+        Assert.Equal("generator", kinds["vae"]);
         var (_, info) = await Get("/api/models/info?name=small_cnn.onnx");
         Assert.Equal(8, info.GetProperty("info").GetProperty("height").GetInt32());
         Assert.Equal(new[] { "a", "b", "c" }, info.GetProperty("classNames").EnumerateArray().Select(c => c.GetString()!).ToArray());
@@ -202,6 +203,23 @@ public class ApiTests(ExplorerFixture f)
         string id = JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         var job = await ExplorerFixture.RunJob(Http, new { model = "small_cnn.onnx", method = "saliency", upload = id, metrics = Array.Empty<string>() });
         Assert.Equal("done", job.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task GeneratorCheckpoint_DrawsASampleGrid_AndIsNotExplained()
+    {
+        var r = await Http.PostAsJsonAsync("/api/generate", new { model = "vae", count = 8, seed = 1 });
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        string id = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var job = await ExplorerFixture.WaitForJob(Http, id);
+        Assert.True(job.GetProperty("state").GetString() == "done", job.ToString());
+        Assert.Equal(8, job.GetProperty("result").GetProperty("count").GetInt32());
+        var png = await Http.GetAsync($"/api/jobs/{id}/files/samples.png");
+        Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+
+        var explain = await Http.PostAsJsonAsync("/api/jobs", new { model = "vae", method = "saliency", dataset = "digits", index = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, explain.StatusCode);
+        Assert.Contains("generator", await explain.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Glassbox.Web.Tests;
 /// <summary>
 /// A model root and a data root made for the tests, and a server on a free loopback port. Models: a reference CNN
 /// trained for one epoch on 400 images of the shipped MNIST sample (checkpoint folder), and the small 8×8 fixture
-/// model as Sequential spec, TorchScript and ONNX. Data: the MNIST sample ("digits") and a folder of 8×8 PNGs ("tiny").
+/// model as Sequential spec, TorchScript and ONNX, and an untrained VAE (generator checkpoint). Data: the MNIST sample ("digits") and a folder of 8×8 PNGs ("tiny").
 /// </summary>
 public sealed class ExplorerFixture : IAsyncLifetime
 {
@@ -65,6 +65,9 @@ public sealed class ExplorerFixture : IAsyncLifetime
         using var model = new ImageClassifier(new ModelInfo(Architecture.ReferenceCnn, 1, 28, 28, MnistFormat.DigitClassNames));
         var history = new Trainer(new TrainingOptions(Epochs: 1, BatchSize: 50)).Train(model, train, null);
         Checkpoint.Save(Path.Combine(models, "mnist-cnn"), model, history);
+
+        using (var vae = new Glassbox.Generation.Vae(new Glassbox.Generation.VaeOptions(LatentSize: 4), seed: 0))
+            Glassbox.Generation.GeneratorCheckpoint.Save(Path.Combine(models, "vae"), vae);
 
         File.WriteAllText(Path.Combine(outside, "secret.json"), """{"layers": [], "secret": true}""");
         File.WriteAllBytes(Path.Combine(outside, "secret.png"), Png(new float[64], 8, 8));
