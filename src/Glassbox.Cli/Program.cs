@@ -21,6 +21,7 @@ app.Configure(c =>
     c.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score explanations of several methods with the explanation metrics (faithfulness, robustness, ...): means, 95 % bootstrap CIs, ranks, figures, evaluation.html.");
     c.AddCommand<ExplainGeneratorCommand>("explain-generator").WithDescription("Explain a generator: latent traversals, decoder Jacobians, latent attributions, interpretable directions, counterfactuals, disentanglement scores (--what).");
     c.AddCommand<EvaluateGeneratorCommand>("evaluate-generator").WithDescription("Score a generator checkpoint (FD, KID, precision/recall, density/coverage, Inception Score) in a trained classifier's features, beside the real-vs-real floor.");
+    c.AddCommand<ServeCommand>("serve").WithDescription("Start the web explorer on 127.0.0.1: pick a model, an image and a method in the browser and see the maps, checks and metrics (REST API under /api).");
     c.AddCommand<MethodsCommand>("methods").WithDescription("List the attribution methods, what each needs from the model, and its options.");
     c.AddCommand<ReportCommand>("report").WithDescription("Render report.html again from a run folder's metrics.json and figures.");
     c.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Measure training and DeepSHAP throughput against raw forward+backward passes.");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Glassbox.App;
 using Glassbox.Attribution.Catalog;
 using Spectre.Console;
 using Spectre.Console.Cli;
