@@ -56,10 +56,13 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
             _ => throw new GlassboxException($"--output must be logits or probabilities, not '{s.Output}'."),
         };
         var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? Paths.ShippedSample(), s.Method, s.MethodOptions,
-            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize);
+            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize,
+            s.Shard is null ? null : ShardSpec.Parse(s.Shard));
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var e = result.Explanation;
         var a = result.Additivity;
+        if (request.Shard is { } shard)
+            AnsiConsole.MarkupLine($"Shard {shard}: merge the {shard.Count} shard folders with 'glassbox merge DIR1 … DIR{shard.Count} -o DIR'.");
         AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s ({e.Count / Math.Max(1e-9, result.Seconds):F1} images/s).");
         foreach (var warning in result.Warnings)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
