@@ -128,7 +128,7 @@ public static class ExplainJob
                 {
                     ["totalInputs"] = allInputs.Count, ["inputNamesSha256"] = ModelFingerprint.Sha256(allInputs.Names),
                     ["classes"] = r.Target is null ? r.Classes : null, ["target"] = TargetIdentity(r.Target), ["seed"] = r.Seed,
-                    ["chunkSize"] = r.ChunkSize, ["backgroundSha256"] = backgroundSha, ["device"] = ctx.Device.ToString(),
+                    ["backgroundSha256"] = backgroundSha, ["device"] = ctx.Device.ToString(),
                 },
                 ["shard"] = shardAbout,
             };
@@ -215,6 +215,8 @@ public static class ExplainJob
     private static Tensor LoadBackground(ExplainRequest r, ModelInfo info, Device device)
     {
         ImageDataset background;
+        if (string.IsNullOrWhiteSpace(r.Background))
+            throw new GlassboxException($"{r.Method} averages over a background: pass --background <MNIST-format folder or .npy of images> (or --baselines).");
         if (Directory.Exists(r.Background))
         {
             MemoryBudget.CheckBackground(r.BackgroundSize, info);
