@@ -94,7 +94,7 @@ public class PackageTests(ITestOutputHelper output)
             string nuspec = Entry(zip, ".nuspec");
             Assert.Contains("<packageType name=\"DotnetTool\" />", nuspec);
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
-            Assert.Contains("<command Name=\"glassbox\"", Entry(zip, "DotnetToolSettings.xml").Replace("Name =", "Name="));
+            Assert.Contains("<Command Name=\"glassbox\" EntryPoint=\"Glassbox.Cli.dll\"", Entry(zip, "DotnetToolSettings.xml"));
         }
 
         // Install from the local feed only (no other source is asked) into a temporary tool path, and run it.

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Glassbox.App;
+using Glassbox.Attribution;
 using Glassbox.Checkpoints;
 using Glassbox.Data;
 using Glassbox.IO;
 using Glassbox.Models;
 using Glassbox.Tests.Cli;
+using Glassbox.Tests.Data;
 using Glassbox.Tests.IO;
 using Glassbox.Tests.Training;
 using Xunit.Abstractions;
@@ -85,9 +87,9 @@ public class ShardedExplainTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Three shards as three real processes of the built CLI, merged, equal the single process byte for byte in every .npy
-    /// file; a missing shard, a shard given twice, a shard with other settings and a shard of another model are each
-    /// refused with one line.
+    /// Three shards as three real processes — deploy/slurm/explain-array.sh with the Slurm array variables set, running the
+    /// built CLI — merged by deploy/slurm/merge.sh, equal the single process byte for byte in every .npy file; a missing
+    /// shard, a shard given twice, a shard with other settings and a shard of another model are each refused with one line.
     /// </summary>
     [Fact]
     public void ThreeShardProcesses_Merged_EqualTheSingleProcess_BitForBit_AndBadSetsAreRefused()
@@ -97,38 +99,46 @@ public class ShardedExplainTests(ITestOutputHelper output)
         using (var model = new ImageClassifier(Mnist)) Checkpoint.Save(ckpt, model);
         using (var model = new ImageClassifier(Mnist)) Checkpoint.Save(other, model);
         var test = SampleData.Test;
-        const int n = 70; // 5 chunks of 16: 16,16,16,16,6 — the short chunk is last
+        const int n = 36; // 5 chunks of 8: 8,8,8,8,4 — the short chunk is last
         NpyFile.Write(dir.File("x.npy"), test.Pixels.AsSpan(0, n * 784).ToArray(), [n, 1, 28, 28]);
         NpyFile.Write(dir.File("bg.npy"), test.Pixels.AsSpan(784 * 100, 2 * 784).ToArray(), [2, 1, 28, 28]);
-        string[] common = ["-i", dir.File("x.npy"), "--background", dir.File("bg.npy"), "--method", "deep-shap", "--classes", "3,7",
-            "--chunk-size", "16", "--seed", "5", "--plot-rows", "4", "--threads", "1"];
+        string[] method = ["--background", dir.File("bg.npy"), "--method", "deep-shap", "--classes", "3,7", "--plot-rows", "4"];
 
         var clock = Stopwatch.StartNew();
-        var single = Run(dir, ["explain", "-m", ckpt, "-o", dir.File("single"), .. common]);
+        var single = Run(dir, ["explain", "-m", ckpt, "-i", dir.File("x.npy"), "-o", dir.File("single"), "--chunk-size", "8", "--seed", "5", "--threads", "1", .. method]);
         Assert.True(single.ExitCode == 0, single.ToString());
         var times = new List<double> { single.Elapsed.TotalSeconds };
+        var env = new Dictionary<string, string>
+        {
+            ["MODEL"] = ckpt, ["INPUT"] = dir.File("x.npy"), ["OUT"] = dir.File("run"), ["CHUNK"] = "8", ["SEED"] = "5",
+            ["GLASSBOX"] = $"dotnet {CliProcess.CliDll}", ["SLURM_ARRAY_TASK_COUNT"] = "3", ["SLURM_ARRAY_TASK_MIN"] = "0", ["SLURM_CPUS_PER_TASK"] = "1",
+        };
         for (int k = 0; k < 3; k++)
         {
-            var r = Run(dir, ["explain", "-m", ckpt, "-o", dir.File($"shard{k}"), "--shard", $"{k}/3", .. common]);
+            var r = Script(dir, "explain-array.sh", new(env) { ["SLURM_ARRAY_TASK_ID"] = $"{k}" }, method);
             Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains($"Shard {k}/3", r.StdOut);
             times.Add(r.Elapsed.TotalSeconds);
         }
-        var merge = Run(dir, "merge", dir.File("shard2"), dir.File("shard0"), dir.File("shard1"), "-o", dir.File("merged"));
+        var merge = Script(dir, "merge.sh", env, []);
         Assert.True(merge.ExitCode == 0, merge.ToString());
         output.WriteLine($"single {times[0]:F1} s, shards {string.Join(", ", times.Skip(1).Select(t => $"{t:F1}"))} s, merge {merge.Elapsed.TotalSeconds:F1} s");
 
+        string merged = dir.File("run/merged");
         var npy = Directory.GetFiles(dir.File("single"), "*.npy").Select(Path.GetFileName).Order().ToArray();
         Assert.Contains("attributions.npy", npy);
         Assert.Contains("expected_value.npy", npy);
         Assert.Contains("base_values.npy", npy);
-        Assert.Equal(npy, Directory.GetFiles(dir.File("merged"), "*.npy").Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal(npy, Directory.GetFiles(merged, "*.npy").Select(Path.GetFileName).Order().ToArray());
         foreach (var f in npy)
-            Assert.True(File.ReadAllBytes(Path.Combine(dir.File("single"), f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir.File("merged"), f!))), $"{f} differs");
-        // The shards really split the work (each holds only its chunks).
-        Assert.Equal(n, Enumerable.Range(0, 3).Sum(k => NpyReader.Open(Path.Combine(dir.File($"shard{k}"), "inputs.npy")) is var rd ? Use(rd, r => r.Rows) : 0));
+            Assert.True(File.ReadAllBytes(Path.Combine(dir.File("single"), f!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(merged, f!))), $"{f} differs");
+        // The shards really split the work: each holds only its chunks, together every input.
+        var rows = Enumerable.Range(0, 3).Select(k => Use(NpyReader.Open(dir.File($"run/shard-{k}/inputs.npy")), r => r.Rows)).ToArray();
+        Assert.Equal(n, rows.Sum());
+        Assert.All(rows, r => Assert.InRange(r, 4, 16));
 
         using var a = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("single"), "explanation.json")));
-        using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("merged"), "explanation.json")));
+        using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(merged, "explanation.json")));
         foreach (var field in new[] { "inputs", "predictions", "targets", "outputs", "baseValues", "modelSha256", "settings", "run" })
             Assert.Equal(a.RootElement.GetProperty(field).GetRawText(), b.RootElement.GetProperty(field).GetRawText());
         var ca = a.RootElement.GetProperty("check");
@@ -137,27 +147,73 @@ public class ShardedExplainTests(ITestOutputHelper output)
         Assert.Equal(ca.GetProperty("maxAbs").GetDouble(), cb.GetProperty("maxAbs").GetDouble());
         Assert.Equal(ca.GetProperty("meanAbs").GetDouble(), cb.GetProperty("meanAbs").GetDouble(), 1e-12);
         Assert.Equal(3, b.RootElement.GetProperty("merged").GetProperty("shards").GetInt32());
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("single"), "image_plot.png")), File.ReadAllBytes(Path.Combine(dir.File("merged"), "image_plot.png")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("single"), "image_plot.png")), File.ReadAllBytes(Path.Combine(merged, "image_plot.png")));
 
-        // Refusals, one line each.
-        string missing = UserError(Run(dir, "merge", dir.File("shard0"), dir.File("shard2"), "-o", dir.File("m1")));
+        // Refusals, one line each: the CLI for a missing and a duplicated shard; in process for shards of other settings or model.
+        string shard0 = dir.File("run/shard-0"), shard1 = dir.File("run/shard-1"), shard2 = dir.File("run/shard-2");
+        string missing = UserError(Run(dir, "merge", shard0, shard2, "-o", dir.File("m1")));
         Assert.Contains("1/3", missing);
         Assert.Contains("missing", missing);
-        string twice = UserError(Run(dir, "merge", dir.File("shard0"), dir.File("shard1"), dir.File("shard1"), dir.File("shard2"), "-o", dir.File("m2")));
+        string twice = UserError(Run(dir, "merge", shard0, shard1, shard1, shard2, "-o", dir.File("m2")));
         Assert.Contains("twice", twice);
 
-        var otherSettings = Run(dir, ["explain", "-m", ckpt, "-o", dir.File("shard1-probs"), "--shard", "1/3", "--output", "probabilities", .. common]);
-        Assert.True(otherSettings.ExitCode == 0, otherSettings.ToString());
-        string settings = UserError(Run(dir, "merge", dir.File("shard0"), dir.File("shard1-probs"), dir.File("shard2"), "-o", dir.File("m3")));
+        ExplainRequest Shard1(string model, string folder, OutputSpace space) => new(model, dir.File("x.npy"), dir.File(folder), dir.File("bg.npy"), "deep-shap",
+            Classes: "3,7", Output: space, Seed: 5, Threads: 1, PlotRows: 4, ChunkSize: 8, Shard: new ShardSpec(1, 3));
+        ExplainJob.Run(Shard1(ckpt, "shard1-probs", OutputSpace.Probabilities));
+        string settings = OneLine(() => MergeJob.Run(new MergeRequest([shard0, dir.File("shard1-probs"), shard2], dir.File("m3"))));
         Assert.Contains("Output", settings);
         Assert.Contains("same settings", settings);
-
-        var otherModel = Run(dir, ["explain", "-m", other, "-o", dir.File("shard1-other"), "--shard", "1/3", .. common]);
-        Assert.True(otherModel.ExitCode == 0, otherModel.ToString());
-        string modelLine = UserError(Run(dir, "merge", dir.File("shard0"), dir.File("shard1-other"), dir.File("shard2"), "-o", dir.File("m4")));
+        ExplainJob.Run(Shard1(other, "shard1-other", OutputSpace.Logits));
+        string modelLine = OneLine(() => MergeJob.Run(new MergeRequest([shard0, dir.File("shard1-other"), shard2], dir.File("m4"))));
         Assert.Contains("another model", modelLine);
         foreach (var m in new[] { "m1", "m2", "m3", "m4" }) Assert.False(Directory.Exists(dir.File(m)), $"{m} was written");
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public void Shard_NeedsWholeChunks_AndRefusesChecks_AndEmptyShards()
+    {
+        using var dir = new TempDirectory();
+        string ckpt = dir.File("ckpt");
+        using (var model = new ImageClassifier(Mnist)) Checkpoint.Save(ckpt, model);
+        NpyFile.Write(dir.File("x.npy"), SampleData.Test.Pixels.AsSpan(0, 3 * 784).ToArray(), [3, 1, 28, 28]);
+        ExplainRequest R(int chunk, bool checks, ShardSpec shard) => new(ckpt, dir.File("x.npy"), dir.File("out"), dir.File("x.npy"), "saliency",
+            Checks: checks, ChunkSize: chunk, Shard: shard);
+        Assert.Contains("--chunk-size", OneLine(() => ExplainJob.Run(R(0, false, new ShardSpec(0, 2)))));
+        Assert.Contains("--checks", OneLine(() => ExplainJob.Run(R(2, true, new ShardSpec(0, 2)))));
+        string empty = OneLine(() => ExplainJob.Run(R(2, false, new ShardSpec(2, 3))));
+        Assert.Contains("at most 2 shards", empty);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    private static string OneLine(Action run)
+    {
+        var e = Assert.Throws<GlassboxException>(run);
+        Assert.DoesNotContain('\n', e.Message);
+        return e.Message;
+    }
+
+    /// <summary>Runs deploy/slurm/<paramref name="script"/> with bash and <paramref name="env"/> (as Slurm would set it).</summary>
+    private CliProcess.Result Script(TempDirectory dir, string script, Dictionary<string, string> env, string[] args)
+    {
+        var psi = new ProcessStartInfo("bash") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(RepoPaths.Root, "deploy", "slurm", script));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        psi.Environment["NO_COLOR"] = "1";
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(180)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"{script} did not finish within 180 s");
+        }
+        p.WaitForExit();
+        var r = new CliProcess.Result(p.ExitCode, stdout.Result, stderr.Result, clock.Elapsed);
+        output.WriteLine($"$ {script} {string.Join(' ', args)}\n{r}");
+        return r;
     }
 
     private static T Use<T>(NpyReader reader, Func<NpyReader, T> f)
