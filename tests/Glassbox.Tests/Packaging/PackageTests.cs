@@ -89,6 +89,9 @@ public class PackageTests(ITestOutputHelper output)
             var names = zip.Entries.Select(e => e.FullName).ToHashSet();
             Assert.Contains("tools/net10.0/any/Glassbox.Cli.dll", names);
             Assert.Contains("tools/net10.0/any/Glassbox.App.dll", names);
+            Assert.Contains("tools/net10.0/any/runtimes/linux-x64/native/libtorch_cpu.so", names);
+            Assert.DoesNotContain(names, n => n.StartsWith("tools/net10.0/any/runtimes/", StringComparison.Ordinal) && n.EndsWith(".pdb", StringComparison.Ordinal));
+            Assert.DoesNotContain(names, n => n.StartsWith("tools/net10.0/any/runtimes/ios/", StringComparison.Ordinal) || n.StartsWith("tools/net10.0/any/runtimes/android/", StringComparison.Ordinal));
             Assert.Contains("README.md", names);
             Assert.Contains("LICENSE", names);
             string nuspec = Entry(zip, ".nuspec");
