@@ -18,6 +18,7 @@ app.Configure(c =>
     c.AddCommand<GenerateCommand>("generate").WithDescription("Draw images from a generator checkpoint (PNG grid + .npy samples and latents); a VAE also reconstructs --input images.");
     c.AddCommand<ExplainCommand>("explain").WithDescription("Explain images (.npy, a PNG/JPEG image or a folder of them) with any attribution method (--method); writes .npy attributions and plots."
         + MethodOptionsHelp.Text(MethodCatalog.Default));
+    c.AddCommand<MergeCommand>("merge").WithDescription("Put the folders of a sharded explain (--shard k/n) back together: checks every shard is there once with the same settings and model, writes the single run's arrays.");
     c.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score explanations of several methods with the explanation metrics (faithfulness, robustness, ...): means, 95 % bootstrap CIs, ranks, figures, evaluation.html.");
     c.AddCommand<ExplainGeneratorCommand>("explain-generator").WithDescription("Explain a generator: latent traversals, decoder Jacobians, latent attributions, interpretable directions, counterfactuals, disentanglement scores (--what).");
     c.AddCommand<EvaluateGeneratorCommand>("evaluate-generator").WithDescription("Score a generator checkpoint (FD, KID, precision/recall, density/coverage, Inception Score) in a trained classifier's features, beside the real-vs-real floor.");

@@ -27,6 +27,7 @@ public class PublicSurfaceTests
         typeof(ExplanationBuilder), typeof(InputChecks), typeof(TargetGradients),
         typeof(GaussLegendre), typeof(Riemann), typeof(IntegrationMethods),
         typeof(GradientPass), typeof(ExpectedGradients), typeof(PerturbationCall),
+        typeof(Glassbox.Visualization.Text.FontLocator),
     };
 
     public static TheoryData<Type> EntryPoints => new()
@@ -41,7 +42,20 @@ public class PublicSurfaceTests
         typeof(MethodBenchmark), typeof(MethodBenchmarkOptions), typeof(MethodBenchmarkResult),
         typeof(ThroughputBenchmark), typeof(BenchmarkOptions), typeof(BenchmarkResult),
         typeof(IntegrationMethod), typeof(Explanation), typeof(TargetSelection), typeof(Baseline),
+        // The C# front door of the README (issue 13 §2).
+        typeof(Explainer), typeof(ExplanationExtensions), typeof(InputImagesReader),
     };
+
+    [Fact]
+    public void Explainer_OffersTheReadmeWorkflow()
+    {
+        var names = typeof(Explainer).GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Select(m => m.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "LoadModel", "Create", "Explain", "get_MethodNames" }, names);
+        Assert.Empty(typeof(Explainer).GetConstructors()); // built by Create only
+        Assert.Contains(typeof(ExplanationExtensions).GetMethods(), m => m.Name == "Check");
+        Assert.Contains(typeof(ExplanationExtensions).GetMethods(), m => m.Name == "SaveImagePlot");
+    }
 
     [Theory]
     [MemberData(nameof(Plumbing))]

@@ -30,11 +30,13 @@ namespace Glassbox.App;
 /// <param name="PlotRows">Inputs shown in the image plot (the first ones); the arrays hold every input whatever the plot shows.</param>
 /// <param name="ChunkSize">Inputs explained together; each chunk's attributions go to attributions.npy as they are made, so memory
 /// does not grow with the number of inputs. 0 explains all at once. Random methods draw per chunk.</param>
+/// <param name="Shard">Explain only this shard of the inputs (<see cref="ShardPlan"/>: whole chunks, seeded by <paramref name="Seed"/>);
+/// <c>glassbox merge</c> puts the shards' folders back together. Null explains every input.</param>
 public sealed record ExplainRequest(
     string Model, string Input, string OutputFolder, string Background, string Method = "deep-shap",
     IReadOnlyDictionary<string, string>? MethodOptions = null, int BackgroundSize = 100, string Classes = "all", string? Target = null,
     int TopK = 0, OutputSpace Output = OutputSpace.Logits, int Seed = 0, string Device = "cpu", int Threads = 0, bool Checks = false,
-    int PlotRows = ExplainRequest.DefaultPlotRows, int ChunkSize = ExplainRequest.DefaultChunkSize)
+    int PlotRows = ExplainRequest.DefaultPlotRows, int ChunkSize = ExplainRequest.DefaultChunkSize, ShardSpec? Shard = null)
 {
     /// <summary>Rows of the image plot unless asked otherwise.</summary>
     public const int DefaultPlotRows = 16;
@@ -85,6 +87,8 @@ public static class ExplainJob
         if (r.PlotRows < 1) throw new GlassboxException($"--plot-rows must be at least 1, not {r.PlotRows}.");
         if (r.ChunkSize < 0) throw new GlassboxException($"--chunk-size must be 0 (all inputs at once) or positive, not {r.ChunkSize}.");
         RunLimits.CheckThreads(r.Threads);
+        if (r.Shard is { } requested && r.Checks)
+            throw new GlassboxException($"--checks cannot be combined with --shard {requested}: the deletion check draws its random orders by position in the whole run. Run --checks without --shard.");
         var entry = catalog.Get(r.Method);
         string folder = AtomicFolder.CheckTarget(r.OutputFolder, OutputLayout.IsExplainEntry);
         using var runLock = OutputLock.Acquire(folder);
@@ -92,8 +96,11 @@ public static class ExplainJob
         using var model = LoadModel(r.Model, ctx.Device);
         MethodCatalog.CheckModel(entry, model);
         var info = model.Info;
-        using var inputs = InputImages.Open(r.Input, info);
+        using var allInputs = InputImages.Open(r.Input, info);
+        var (inputs, shardInputs, shardAbout) = SelectShard(r, allInputs);
         var options = r.MethodOptions ?? new Dictionary<string, string>();
+        string modelSha = ModelFingerprint.Sha256(r.Model);
+        string? backgroundSha = null;
 
         ExplainResult? result = null;
         AtomicFolder.Write(folder, temp =>
@@ -102,15 +109,28 @@ public static class ExplainJob
             using var sink = new ExplainFiles(layout, info, inputs.Count);
             var plan = new ChunkPlan(r.ChunkSize, sink, KeepRows: r.PlotRows, Check: r.Checks ? new DeletionOptions(RandomSeed: r.Seed) : null);
             var explained = ExplainStage.Run(model, entry, options, inputs,
-                predictions => r.Target is { } t ? ParseTarget(t, inputs.Count, info.ClassNames) : ParseClasses(r.Classes, info.ClassNames, predictions),
-                r.Output, r.Seed, () => LoadBackground(r, info, ctx.Device), plan, observer, cancel: cancel);
+                predictions => r.Target is { } t ? ShardTargets(ParseTarget(t, allInputs.Count, info.ClassNames), shardInputs, allInputs.Count, info.Classes)
+                    : ParseClasses(r.Classes, info.ClassNames, predictions),
+                r.Output, r.Seed, () =>
+                {
+                    var background = LoadBackground(r, info, ctx.Device);
+                    backgroundSha = ModelFingerprint.Sha256(background.cpu().data<float>().ToArray());
+                    return background;
+                }, plan, observer, cancel: cancel);
             var streamed = sink.Complete();
             var checks = r.Checks ? CheckStage.Run(model, explained, new DeletionOptions(RandomSeed: r.Seed), observer) : null;
             var about = new Dictionary<string, object?>
             {
                 ["noiseTunnel"] = explained.Settings.NoiseTunnel is { } nt ? OptionValues.Format(nt.Type) : null,
                 ["options"] = explained.Settings.Describe(),
-                ["model"] = Path.GetFullPath(r.Model), ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+                ["model"] = Path.GetFullPath(r.Model), ["modelSha256"] = modelSha, ["modelKind"] = model.Kind.ToString(), ["architecture"] = info.Architecture,
+                ["run"] = new Dictionary<string, object?>
+                {
+                    ["totalInputs"] = allInputs.Count, ["inputNamesSha256"] = ModelFingerprint.Sha256(allInputs.Names),
+                    ["classes"] = r.Target is null ? r.Classes : null, ["target"] = TargetIdentity(r.Target), ["seed"] = r.Seed,
+                    ["backgroundSha256"] = backgroundSha, ["device"] = ctx.Device.ToString(),
+                },
+                ["shard"] = shardAbout,
             };
             var warnings = new List<string>();
             var files = WriteStage.Write(layout, explained, checks, r.TopK, about, plotRows: r.PlotRows, streamed: streamed, warn: warnings.Add);
@@ -122,6 +142,40 @@ public static class ExplainJob
         }, f => File.Exists(Path.Combine(f, "explanation.json")), OutputLayout.IsExplainEntry);
         return result!;
     }
+
+    /// <summary>
+    /// The inputs this run explains: all of them, or with <see cref="ExplainRequest.Shard"/> the shard's blocks (their indices
+    /// in the whole input and what explanation.json records about the shard).
+    /// </summary>
+    private static (InputImagesReader Inputs, int[]? Indices, object? About) SelectShard(ExplainRequest r, InputImagesReader all)
+    {
+        if (r.Shard is not { } shard) return (all, null, null);
+        var plan = ShardPlan.Create(all.Count, r.ChunkSize, shard.Count, r.Seed);
+        int[] blocks = plan.BlocksOf(shard.Index);
+        if (blocks.Length == 0)
+            throw new GlassboxException($"--shard {shard}: the {all.Count} inputs make only {plan.Blocks} chunks of --chunk-size {r.ChunkSize}, so shard {shard.Index} would be empty; use at most {plan.Blocks} shards or a smaller --chunk-size.");
+        int[] indices = plan.InputsOf(shard.Index);
+        var about = new Dictionary<string, object?>
+        {
+            ["index"] = shard.Index, ["count"] = shard.Count, ["rule"] = ShardPlan.Rule, ["totalInputs"] = all.Count,
+            ["chunkSize"] = r.ChunkSize, ["seed"] = r.Seed, ["inputs"] = indices.Length, ["blocks"] = blocks,
+        };
+        return (all.Select(indices), indices, about);
+    }
+
+    /// <summary>A per-input target selection of every input cut down to the shard's inputs (others apply to every input alike).</summary>
+    private static TargetSelection ShardTargets(TargetSelection selection, int[]? indices, int total, int classes)
+    {
+        if (indices is null || selection == TargetSelection.AllClasses) return selection;
+        int[] table = selection.Resolve(total, classes, out int k);
+        return k == 1 ? TargetSelection.PerInput(Array.ConvertAll(indices, i => table[i])) : TargetSelection.Classes(table[..k]);
+    }
+
+    /// <summary>What identifies --target in explanation.json: the class given, or the SHA-256 of the .npy of targets.</summary>
+    private static string? TargetIdentity(string? target)
+        => target is null ? null
+            : target.Trim().EndsWith(".npy", StringComparison.OrdinalIgnoreCase) && File.Exists(target.Trim())
+                ? "sha256:" + ModelFingerprint.Sha256(target.Trim()) : target.Trim();
 
     /// <summary>Loads the model to explain.</summary>
     public static IImageModel LoadModel(string path, Device device) => Glassbox.Models.Sources.ModelLoader.Load(path, device);
@@ -161,6 +215,8 @@ public static class ExplainJob
     private static Tensor LoadBackground(ExplainRequest r, ModelInfo info, Device device)
     {
         ImageDataset background;
+        if (string.IsNullOrWhiteSpace(r.Background))
+            throw new GlassboxException($"{r.Method} averages over a background: pass --background <MNIST-format folder or .npy of images> (or --baselines).");
         if (Directory.Exists(r.Background))
         {
             MemoryBudget.CheckBackground(r.BackgroundSize, info);

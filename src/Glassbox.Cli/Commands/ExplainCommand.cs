@@ -45,6 +45,19 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
         public Dictionary<string, string> MethodOptions { get; } = new(StringComparer.Ordinal);
     }
 
+    /// <summary>The shipped sample as the default background, or "" where it is not (an installed tool): only methods that need a background then ask for --background.</summary>
+    private static string ShippedSampleOrNone()
+    {
+        try
+        {
+            return Paths.ShippedSample();
+        }
+        catch (GlassboxException)
+        {
+            return "";
+        }
+    }
+
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(s.Model)) throw new GlassboxException("Pass the model with --model <checkpoint folder>.");
@@ -55,11 +68,14 @@ internal sealed partial class ExplainCommand : Command<ExplainCommand.Settings>
             "probabilities" or "probability" or "probs" => OutputSpace.Probabilities,
             _ => throw new GlassboxException($"--output must be logits or probabilities, not '{s.Output}'."),
         };
-        var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? Paths.ShippedSample(), s.Method, s.MethodOptions,
-            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize);
+        var request = new ExplainRequest(s.Model, s.Input, s.Out, s.Background ?? ShippedSampleOrNone(), s.Method, s.MethodOptions,
+            s.BackgroundSize, s.Classes, s.Target, s.TopK, output, s.Seed, s.Device, s.Threads, s.Checks, s.PlotRows, s.ChunkSize,
+            s.Shard is null ? null : ShardSpec.Parse(s.Shard));
         var result = ConsoleObserver.Run(obs => ExplainJob.Run(request, obs, cancellationToken));
         var e = result.Explanation;
         var a = result.Additivity;
+        if (request.Shard is { } shard)
+            AnsiConsole.MarkupLine($"Shard {shard}: merge the {shard.Count} shard folders with 'glassbox merge DIR1 … DIR{shard.Count} -o DIR'.");
         AnsiConsole.MarkupLine($"{Markup.Escape(e.Method)}: {e.Count} inputs × {e.TargetsPerInput} classes in {result.Seconds:F2} s ({e.Count / Math.Max(1e-9, result.Seconds):F1} images/s).");
         foreach (var warning in result.Warnings)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");

@@ -51,6 +51,30 @@ public sealed class InputImagesReader : IDisposable
             (start, count) => start == 0 && count == names.Length ? pixels : pixels.AsSpan(start * imageSize, count * imageSize).ToArray(), i => names[i]);
     }
 
+    /// <summary>
+    /// The images at <paramref name="indices"/> (ascending, distinct) as a reader of their own, named as here; reads whole
+    /// runs of consecutive indices at once. This reader still owns the source: dispose this one, not the selection.
+    /// </summary>
+    public InputImagesReader Select(int[] indices)
+    {
+        for (int i = 0; i < indices.Length; i++)
+            if (indices[i] < 0 || indices[i] >= Count || (i > 0 && indices[i] <= indices[i - 1]))
+                throw new ArgumentException($"Selected images must be ascending indices below {Count}; index {i} is {indices[i]}.", nameof(indices));
+        var chosen = (int[])indices.Clone();
+        return new InputImagesReader(chosen.Length, ImageSize, (start, count) =>
+        {
+            var pixels = new float[(long)count * ImageSize];
+            for (int i = 0; i < count;)
+            {
+                int run = 1;
+                while (i + run < count && chosen[start + i + run] == chosen[start + i] + run) run++;
+                _read(chosen[start + i], run).CopyTo(pixels, (long)i * ImageSize);
+                i += run;
+            }
+            return pixels;
+        }, i => _name(chosen[i]));
+    }
+
     internal static InputImagesReader Folder(string[] files, ModelInfo info)
         => new(files.Length, info.Channels * info.Height * info.Width, (start, count) =>
         {

@@ -20,6 +20,13 @@ public sealed record TorchContext(Device Device, int Threads, int Seed)
         return new TorchContext(dev, torch.get_num_threads(), seed);
     }
 
+    /// <summary>
+    /// The TorchSharp backend this library was built with: "cpu" (TorchSharp-cpu, the default) or "cuda" (TorchSharp's
+    /// CUDA bundle), chosen by the MSBuild property <c>GlassboxBackend</c>.
+    /// </summary>
+    public static string Backend { get; } = typeof(TorchContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "GlassboxBackend")?.Value ?? "cpu";
+
     /// <summary>Parses a device name and checks that it is available.</summary>
     public static Device ResolveDevice(string device)
     {
@@ -29,9 +36,12 @@ public sealed record TorchContext(Device Device, int Threads, int Seed)
         if (d == "cpu") return torch.CPU;
         if (d.StartsWith("cuda", StringComparison.Ordinal))
         {
+            if (Backend != "cuda")
+                throw new GlassboxException(
+                    $"Device '{device}' needs a CUDA build; this one uses TorchSharp-cpu. Build with 'dotnet build -c Release -p:GlassboxBackend=cuda' (TorchSharp's CUDA bundle, an NVIDIA driver) or use --device cpu.");
             if (!torch.cuda.is_available())
                 throw new GlassboxException(
-                    $"Device '{device}' was requested but CUDA is not available (this build uses TorchSharp-cpu, or no GPU is present). Use the cpu device.");
+                    $"Device '{device}' was requested but libtorch finds no CUDA device (no NVIDIA GPU or driver on this machine). Use --device cpu or auto.");
             return torch.device(d);
         }
         throw new GlassboxException($"Unknown device '{device}'. Use cpu, cuda, cuda:N or auto.");

@@ -6,7 +6,7 @@ namespace Glassbox.Visualization.Text;
 /// Finds a sans-serif font file. SkiaSharp's Linux "NoDependencies" build has no fontconfig, so the default typeface
 /// is empty there and fonts must be loaded from files.
 /// </summary>
-public static class FontLocator
+internal static class FontLocator
 {
     private static readonly string[] KnownFiles =
     [
