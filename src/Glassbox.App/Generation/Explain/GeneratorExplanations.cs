@@ -8,6 +8,9 @@ public static class GeneratorExplanations
     [
         // One line per kind; keep the order of the issue: traversals, jacobian, latent-attribution, directions,
         // counterfactual, disentanglement.
+        new TraversalsExplanation(),
+        new JacobianExplanation(),
+        new LatentAttributionExplanation(),
     ];
 
     /// <summary>The <c>--what</c> names.</summary>

@@ -28,7 +28,7 @@ public static class KlPerDimension
             using var scope = torch.NewDisposeScope();
             long len = Math.Min(Batch, n - start);
             var (mu, logVar) = vae.Encode(images.narrow(0, start, len), labels?.narrow(0, start, len));
-            var kl = (0.5 * (mu.square() + logVar.exp() - 1 - logVar)).to_type(ScalarType.Float64).sum(0).cpu().data<double>().ToArray();
+            var kl = (0.5 * (mu.square() + logVar.exp() - 1 - logVar)).to_type(ScalarType.Float64).sum([0]).cpu().data<double>().ToArray();
             for (int j = 0; j < sums.Length; j++) sums[j] += kl[j];
         }
         return sums.Select(s => s / n).ToArray();
