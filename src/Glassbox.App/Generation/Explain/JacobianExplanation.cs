@@ -57,7 +57,7 @@ public sealed class JacobianExplanation : IGeneratorExplanation
             AtomicFile.WriteAllBytes(ctx.PathOf(file), TraversalFigure.Render(data));
             figures.Add(new GeneratorFigure(file,
                 $"Code {i}: each dimension's traversal row and, at the right, ‖∂G(z)/∂z_j‖ per pixel at the base code (norm over channels; exact Jacobian " +
-                "by autograd, one scale for all rows, its maximum printed above). Red marks the pixels dimension j moves; the map is local: " +
+                "by autograd; one scale for all rows, full red at the 99.5th percentile of the maps, printed above). Red marks the pixels dimension j moves; the map is local: " +
                 "it holds at the base code, not along the whole row."));
         }
         var summary = rows.Summary();

@@ -37,6 +37,8 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
     {
         ["method"] = "Latent method: integrated-gradients (default), saliency, input-x-gradient, gradient-shap or smoothgrad",
         ["steps"] = "Integrated-gradients steps (default 64)",
+        ["tolerance"] = "Integrated gradients: re-explain codes whose relative completeness error exceeds this with doubled steps (default: off, one pass)",
+        ["max-steps"] = "Most steps the tolerance refinement uses (default 1024)",
         ["samples"] = "GradientSHAP / SmoothGrad samples per code (default 5)",
         ["stdevs"] = "Noise σ in latent units (SmoothGrad default 1.0, GradientSHAP default 0)",
         ["pixel-method"] = "Any catalog method for the generated image's pixels (default integrated-gradients)",
@@ -51,6 +53,10 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
         string method = ctx.ChoiceOption("method", "integrated-gradients", [.. LatentAttributionOptions.Methods]);
         int steps = ctx.IntOption("steps", 64, 1, 100_000);
         int samples = ctx.IntOption("samples", 5, 1, 100_000);
+        double? tolerance = ctx.OptionText("tolerance") is null ? null : ctx.DoubleOption("tolerance", 1e-3, 1e-9, 1);
+        int maxSteps = ctx.IntOption("max-steps", Math.Max(1024, steps), steps, 100_000);
+        if (tolerance is not null && method != "integrated-gradients")
+            throw new GlassboxException($"--option tolerance refines integrated gradients; --option method={method} has no completeness to refine.");
         double? stdevs = ctx.OptionText("stdevs") is null ? null : ctx.DoubleOption("stdevs", 0, 0, 100);
         var pixelEntry = MethodCatalog.Default.Get(ctx.OptionText("pixel-method") ?? "integrated-gradients");
         int? label = TraversalRows.LabelOption(ctx);
@@ -75,7 +81,7 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
         var selection = TargetSelection.PerInput(targets);
 
         ctx.Observer.StageStarted("latent attribution", n);
-        var options = new LatentAttributionOptions(method, steps, null, samples, stdevs, Seed: ctx.Request.Seed);
+        var options = new LatentAttributionOptions(method, steps, null, samples, stdevs, Seed: ctx.Request.Seed, Tolerance: tolerance, MaxSteps: maxSteps);
         var latent = LatentAttribution.Explain(model, codes.Codes, selection, options,
             new Progress<(int Done, int Total)>(d => ctx.Observer.StageProgress("latent attribution", d.Done * (double)n / Math.Max(1, d.Total))), ctx.Cancellation);
         ctx.Observer.StageFinished("latent attribution", $"{n} codes, {method}");
@@ -99,7 +105,7 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
         for (int i = 0; i < rows; i++)
             for (int ch = 0; ch < c; ch++)
                 for (int q = 0; q < h * w; q++) maps[i * h * w + q] += pixel.Values[(i * c + ch) * h * w + q];
-        var titles = Enumerable.Range(0, rows).Select(i => Title(latent, i, targets[i], p[i * classes + targets[i]], classifier.Info.ClassNames)).ToArray();
+        var titles = Enumerable.Range(0, rows).Select(i => Title(latent, i, targets[i], p[i * classes + targets[i]], classifier.Info.ClassNames, pixelEntry.Name)).ToArray();
         var figureData = new LatentAttributionFigureData(imageValues.AsSpan(0, rows * c * h * w).ToArray(), rows, c, h, w, maps,
             latent.Explanation.Values.AsSpan(0, rows * l).ToArray(), l, titles, pixelEntry.Name, method);
         AtomicFile.WriteAllBytes(ctx.PathOf("latent-attribution.png"), LatentAttributionFigure.Render(figureData));
@@ -125,6 +131,8 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
             ["completenessRelative"] = latent.Completeness,
             ["completenessAbsolute"] = latent.Completeness is null ? null : Enumerable.Range(0, n).Select(i => Math.Abs(latent.Explanation.Delta(i))).ToArray(),
             ["completenessMax"] = latent.Completeness is null ? null : latent.MaxCompleteness,
+            ["steps"] = latent.Steps,
+            ["tolerance"] = tolerance,
             ["completenessNote"] = method switch
             {
                 "integrated-gradients" => $"|Σφ − (f(G(z)) − f(G(z0)))| / max(|f(G(z)) − f(G(z0))|, {LatentAttribution.CompletenessFloor}), Gauss–Legendre with {steps} steps",
@@ -135,14 +143,14 @@ public sealed class LatentAttributionExplanation : IGeneratorExplanation
         return new GeneratorExplanationResult([figure], ["codes.npy", "images.npy", "latent_attributions.npy", "pixel_attributions.npy", "probabilities.npy"], summary);
     }
 
-    private static string Title(LatentAttributionResult r, int i, int target, float probability, IReadOnlyList<string> names)
+    private static string Title(LatentAttributionResult r, int i, int target, float probability, IReadOnlyList<string> names, string pixelMethod)
     {
         string cls = target < names.Count ? names[target] : target.ToString(CultureInfo.InvariantCulture);
-        string line = $"code {i}: class {cls} (p = {probability.ToString("0.000", CultureInfo.InvariantCulture)}), f = {NumberFormat.Compact(r.Explanation.Outputs[i])}";
+        string line = $"code {i}: class {cls} (p = {probability.ToString("0.000", CultureInfo.InvariantCulture)}); pixels: {pixelMethod}\nf(G(z)) = {NumberFormat.Compact(r.Explanation.Outputs[i])}";
         if (r.Completeness is { } e)
         {
             double sum = r.Explanation.Map(i, 0).ToArray().Sum(v => (double)v);
-            line += $", f(G(z0)) = {NumberFormat.Compact(r.Explanation.BaseValues[i])}, \u03a3\u03c6 = {NumberFormat.Compact(sum)}, rel. error {NumberFormat.Scientific(e[i])}";
+            line += $", f(G(z\u2080)) = {NumberFormat.Compact(r.Explanation.BaseValues[i])}, \u03a3\u03c6 = {NumberFormat.Compact(sum)}, rel. error {NumberFormat.Scientific(e[i])}" + (r.Steps is { } st ? $" ({st[i]} steps)" : "");
         }
         return line;
     }

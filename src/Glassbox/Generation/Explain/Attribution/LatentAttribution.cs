@@ -11,7 +11,8 @@ namespace Glassbox.Generation.Explain.Attribution;
 /// <param name="Baseline">The baseline code of integrated gradients (null for the other methods).</param>
 /// <param name="Completeness">Per [n·K+k]: |Σ_j φ_j − (f(G(z)) − f(G(z₀)))| / max(|f(G(z)) − f(G(z₀))|, 1e-6) for methods with a
 /// completeness property (integrated gradients; GradientSHAP in expectation); null for the others.</param>
-public sealed record LatentAttributionResult(Explanation Explanation, float[] Codes, float[]? Baseline, double[]? Completeness)
+/// <param name="Steps">Integrated gradients: the steps each code was explained with (more than NSteps where the tolerance asked for refinement); null for the other methods.</param>
+public sealed record LatentAttributionResult(Explanation Explanation, float[] Codes, float[]? Baseline, double[]? Completeness, int[]? Steps = null)
 {
     /// <summary>The largest relative completeness error, or NaN when the method has none.</summary>
     public double MaxCompleteness => Completeness is { Length: > 0 } c ? c.Max() : double.NaN;
@@ -43,10 +44,44 @@ public static class LatentAttribution
         var inputs = LatentClassifier.AsInputs(codes.detach().to_type(ScalarType.Float32)).to(model.Device);
         var (method, baseline) = Create(model, options);
         var e = method.Attribute(inputs, targets, progress, cancel);
-        double[]? completeness = e.AdditivityErrors is null ? null : Enumerable.Range(0, e.Outputs.Length)
-            .Select(i => Math.Abs(e.Delta(i)) / Math.Max(Math.Abs(e.Outputs[i] - e.BaseValues[i]), CompletenessFloor)).ToArray();
+        double[]? completeness = e.AdditivityErrors is null ? null : Enumerable.Range(0, e.Outputs.Length).Select(i => Relative(e, i)).ToArray();
+        int[]? stepsUsed = options.Method == "integrated-gradients" ? Enumerable.Repeat(options.NSteps, (int)codes.shape[0]).ToArray() : null;
+        if (options.Tolerance is double tol && stepsUsed is not null && completeness is not null)
+            e = Refine(model, inputs, targets, options, e, completeness, stepsUsed, tol, cancel);
         using var flat = codes.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        return new LatentAttributionResult(e, flat.data<float>().ToArray(), baseline, completeness);
+        return new LatentAttributionResult(e, flat.data<float>().ToArray(), baseline, completeness, stepsUsed);
+    }
+
+    private static double Relative(Explanation e, int i) => Math.Abs(e.Delta(i)) / Math.Max(Math.Abs(e.Outputs[i] - e.BaseValues[i]), CompletenessFloor);
+
+    /// <summary>Explains the codes whose relative error exceeds <paramref name="tol"/> again with doubled steps, in place of their rows.</summary>
+    private static Explanation Refine(LatentClassifier model, Tensor inputs, TargetSelection targets, LatentAttributionOptions o, Explanation e,
+        double[] completeness, int[] stepsUsed, double tol, CancellationToken cancel)
+    {
+        int n = e.Count, k = e.TargetsPerInput, size = e.MapSize;
+        if (k != 1) throw new GlassboxException("Refining integrated gradients to a completeness tolerance needs one target class per code.");
+        var values = (float[])e.Values.Clone();
+        var errors = e.AdditivityErrors is null ? null : (double[])e.AdditivityErrors.Clone();
+        for (int steps = o.NSteps * 2; steps <= o.MaxSteps; steps *= 2)
+        {
+            var redo = Enumerable.Range(0, n).Where(i => completeness[i] > tol).ToArray();
+            if (redo.Length == 0) break;
+            cancel.ThrowIfCancellationRequested();
+            using var scope = torch.NewDisposeScope();
+            var subset = inputs.index_select(0, torch.tensor(redo.Select(i => (long)i).ToArray(), device: inputs.device));
+            var subTargets = TargetSelection.PerInput(redo.Select(i => e.Targets[i]).ToArray());
+            var (method, _) = Create(model, o with { NSteps = steps });
+            var r = method.Attribute(subset, subTargets, null, cancel);
+            for (int a = 0; a < redo.Length; a++)
+            {
+                int i = redo[a];
+                Array.Copy(r.Values, a * size, values, i * size, size);
+                completeness[i] = Relative(r, a);
+                if (errors is not null && r.AdditivityErrors is not null) errors[i] = r.AdditivityErrors[a];
+                stepsUsed[i] = steps;
+            }
+        }
+        return e with { Values = values, AdditivityErrors = errors };
     }
 
     private static (IAttributionMethod Method, float[]? Baseline) Create(LatentClassifier model, LatentAttributionOptions o)

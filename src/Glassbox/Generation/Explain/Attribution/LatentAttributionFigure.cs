@@ -15,7 +15,7 @@ namespace Glassbox.Generation.Explain.Attribution;
 /// <param name="PixelMaps">N×H×W pixel attributions (summed over channels).</param>
 /// <param name="Latent">N×L latent attributions.</param>
 /// <param name="LatentSize">L.</param>
-/// <param name="RowTitles">N lines above each row (class, probability, completeness).</param>
+/// <param name="RowTitles">N titles above each row (class, probability, completeness), up to two lines split by '\n'.</param>
 /// <param name="PixelMethod">Name of the pixel method.</param>
 /// <param name="LatentMethod">Name of the latent method.</param>
 public sealed record LatentAttributionFigureData(float[] Images, int Count, int Channels, int Height, int Width, float[] PixelMaps,
@@ -39,10 +39,10 @@ public sealed record LatentAttributionFigureData(float[] Images, int Count, int 
 /// </summary>
 public static class LatentAttributionFigure
 {
-    private const int Margin = 10, Gap = 12, TitleHeight = 34, BarPitch = 9, MinBarWidth = 180, ScaleWidth = 70;
+    private const int Margin = 10, Gap = 12, TitleHeight = 46, BarPitch = 9, MinBarWidth = 220, ScaleWidth = 70;
 
     /// <summary>PNG bytes of the figure; each image pixel is drawn <paramref name="scale"/>×<paramref name="scale"/>.</summary>
-    public static byte[] Render(LatentAttributionFigureData d, int scale = 3)
+    public static byte[] Render(LatentAttributionFigureData d, int scale = 4)
     {
         d.Validate();
         if (scale is < 1 or > 16) throw new GlassboxException($"The figure scale must be 1–16, not {scale}.");
@@ -62,7 +62,9 @@ public static class LatentAttributionFigure
         for (int n = 0; n < d.Count; n++)
         {
             int top = Margin + n * rowHeight;
-            painter.Draw(canvas, painter.Fit(d.RowTitles[n], 12, width - 2 * Margin), Margin, top + 13, 12, SKTextAlign.Left, ink, bold: true);
+            var lines = d.RowTitles[n].Split('\n');
+            for (int k = 0; k < Math.Min(2, lines.Length); k++)
+                painter.Draw(canvas, painter.Fit(lines[k], 12, width - 2 * Margin), Margin, top + 13 + 15 * k, 12, SKTextAlign.Left, ink, bold: k == 0);
             int panelTop = top + TitleHeight;
             float left = Margin;
             painter.Draw(canvas, "G(z)", left + cw / 2f, panelTop - 5, 11, SKTextAlign.Center, faintInk);
@@ -72,7 +74,7 @@ public static class LatentAttributionFigure
 
             left += cw + Gap;
             double pmax = RobustScale.SymmetricMax(d.PixelMaps.AsSpan(n * map, map).ToArray(), 99.9);
-            painter.Draw(canvas, painter.Fit($"{d.PixelMethod} \u00b1{NumberFormat.Compact(pmax)}", 11, cw + Gap), left + cw / 2f, panelTop - 5, 11, SKTextAlign.Center, faintInk);
+            painter.Draw(canvas, painter.Fit($"pixels \u00b1{NumberFormat.Compact(pmax)}", 11, cw + Gap), left + cw / 2f, panelTop - 5, 11, SKTextAlign.Center, faintInk);
             TraversalFigure.DrawImage(canvas, left, panelTop, cw, ch, d.Height, d.Width, (y, x) =>
             {
                 byte g = ImageShape.ToByte(0.85 + 0.15 * (1 - ImageShape.Gray(d.Images, d.Channels, d.Height, d.Width, y, x, offset)));
@@ -89,7 +91,7 @@ public static class LatentAttributionFigure
     {
         double vmax = 0;
         foreach (float v in values) if (float.IsFinite(v)) vmax = Math.Max(vmax, Math.Abs(v));
-        painter.Draw(canvas, painter.Fit($"latent {method}, one bar per z_j", 11, width), left + width / 2f, top - 5, 11, SKTextAlign.Center, faintInk);
+        painter.Draw(canvas, painter.Fit($"latent: {method} (bar j = z_j)", 11, width), left + width / 2f, top - 5, 11, SKTextAlign.Center, faintInk);
         float mid = top + height / 2f;
         using var axis = new SKPaint { Color = new SKColor(170, 170, 170), StrokeWidth = 1, IsAntialias = false };
         canvas.DrawLine(left, mid, left + width, mid, axis);

@@ -35,11 +35,14 @@ public sealed record TraversalFigureData(float[] Images, int Rows, int Steps, in
 
 /// <summary>
 /// Renders a traversal grid (one row per latent dimension, −3σ … +3σ left to right) as PNG; with Jacobian maps, a last
-/// column shows ‖∂G(z)/∂z_j‖ per pixel in red over white on one scale shared by all rows (so rows compare), its
-/// maximum printed above the column.
+/// column shows ‖∂G(z)/∂z_j‖ per pixel in red over white on one scale shared by all rows (so rows compare): full red at
+/// the 99.5th percentile of all the figure's map values (printed above the column), larger values clipped.
 /// </summary>
 public static class TraversalFigure
 {
+    /// <summary>Percentile of all map values of a figure that is drawn full red (larger values are clipped).</summary>
+    public const double ScalePercentile = 99.5;
+
     private const int Gap = 3, Margin = 10, LabelWidth = 96, HeaderHeight = 20, TitleHeight = 24, JacobianGap = 16;
 
     /// <summary>PNG bytes of the figure; each image pixel is drawn <paramref name="scale"/>×<paramref name="scale"/>.</summary>
@@ -49,7 +52,7 @@ public static class TraversalFigure
         if (scale is < 1 or > 16) throw new GlassboxException($"The figure scale must be 1–16, not {scale}.");
         int ch = data.Height * scale, cw = data.Width * scale;
         bool jac = data.JacobianMaps is not null;
-        int top = Margin + (data.Title is null ? 0 : TitleHeight) + HeaderHeight;
+        int top = Margin + (data.Title is null ? 0 : TitleHeight) + HeaderHeight + (jac ? 14 : 0);
         int gridLeft = Margin + LabelWidth;
         int width = gridLeft + data.Steps * (cw + Gap) + (jac ? JacobianGap + cw + Gap : 0) + Margin;
         int height = top + data.Rows * (ch + Gap) + Margin;
@@ -67,9 +70,10 @@ public static class TraversalFigure
         double vmax = 0;
         if (jac)
         {
-            foreach (float v in data.JacobianMaps!) if (float.IsFinite(v)) vmax = Math.Max(vmax, v);
+            vmax = RobustScale.SymmetricMax(data.JacobianMaps!, ScalePercentile);
             float jl = gridLeft + data.Steps * (cw + Gap) + JacobianGap;
-            painter.Draw(canvas, painter.Fit("|dG/dz| \u2264 " + NumberFormat.Compact(vmax), 11, cw + JacobianGap), jl + cw / 2f, headerBaseline, 11, SKTextAlign.Center, ink);
+            painter.Draw(canvas, painter.Fit("\u2016\u2202G/\u2202z_j\u2016", 11, cw + JacobianGap), jl + cw / 2f, headerBaseline - 14, 11, SKTextAlign.Center, ink);
+            painter.Draw(canvas, painter.Fit("0 \u2026 " + NumberFormat.Compact(vmax), 11, cw + JacobianGap), jl + cw / 2f, headerBaseline, 11, SKTextAlign.Center, ink);
         }
         int plane = data.Channels * data.Height * data.Width;
         for (int r = 0; r < data.Rows; r++)
