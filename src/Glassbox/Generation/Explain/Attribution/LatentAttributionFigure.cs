@@ -91,7 +91,7 @@ public static class LatentAttributionFigure
     {
         double vmax = 0;
         foreach (float v in values) if (float.IsFinite(v)) vmax = Math.Max(vmax, Math.Abs(v));
-        painter.Draw(canvas, painter.Fit($"latent: {method} (bar j = z_j)", 11, width), left + width / 2f, top - 5, 11, SKTextAlign.Center, faintInk);
+        painter.Draw(canvas, painter.Fit($"latent: {method}", 11, width), left + width / 2f, top - 5, 11, SKTextAlign.Center, faintInk);
         float mid = top + height / 2f;
         using var axis = new SKPaint { Color = new SKColor(170, 170, 170), StrokeWidth = 1, IsAntialias = false };
         canvas.DrawLine(left, mid, left + width, mid, axis);

@@ -11,14 +11,14 @@ namespace Glassbox.Generation.Explain.Traversals;
 /// A column J e_j is a Jacobian-vector product; TorchSharp has no forward mode, so each column comes from two reverse
 /// passes (the "double-vjp" trick): with a dummy cotangent u, g(u) = Jᵀu is linear in u, so ∂⟨g(u), e_j⟩/∂u = J e_j.
 /// Every code is repeated L times and the L columns are obtained from one forward pass, one backward pass with the
-/// graph kept, and one backward pass of that backward over the N·L batch — three passes in all instead of one backward
+/// graph kept, and one backward pass of that backward over batches of about 256 rows (codes × L) — three passes in all instead of one backward
 /// per output pixel (C·H·W of them). Exact to float rounding; no finite differences.
 /// </para>
 /// </summary>
 public static class DecoderJacobian
 {
-    /// <summary>Codes whose L columns are computed in one batch.</summary>
-    private const int CodesPerBatch = 16;
+    /// <summary>Rows (codes × L) differentiated in one batch: bounds the memory of the double-backward graph.</summary>
+    private const int RowsPerBatch = 256;
 
     /// <summary>
     /// The Jacobian columns ∂G(z_n)/∂z_j for N×L codes: N×L×C×H×W, entry [n, j] = J(z_n) e_j;
@@ -31,12 +31,13 @@ public static class DecoderJacobian
         int l = generator.LatentSize;
         long n = codes.shape[0];
         var parts = new List<Tensor>();
-        for (long start = 0; start < n; start += CodesPerBatch)
+        int codesPerBatch = Math.Max(1, RowsPerBatch / l);
+        for (long start = 0; start < n; start += codesPerBatch)
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             using var enable = torch.enable_grad();
-            long len = Math.Min(CodesPerBatch, n - start);
+            long len = Math.Min(codesPerBatch, n - start);
             var z = codes.narrow(0, start, len).detach().repeat_interleave(l, 0).contiguous().requires_grad_(true);
             var labels = LatentTraversal.Labels(generator, len * l, label, codes.device);
             var y = generator.Decode(z, labels);
