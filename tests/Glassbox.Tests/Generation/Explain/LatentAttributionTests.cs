@@ -101,6 +101,32 @@ public class LatentAttributionTests
     }
 
     [Fact]
+    public void Tolerance_RefinesIntegratedGradients_CodeByCode_WithDoubledSteps()
+    {
+        using var g = HandDecoder.Random(latent: 5, height: 4, width: 4, sigmoid: true, seed: 9);
+        using var f = HandClassifier.Random(classes: 4, height: 4, width: 4, seed: 10);
+        using var model = new LatentClassifier(g, f);
+        using var codes = torch.randn([4, 5], generator: new torch.Generator(2)) * 1.5;
+        var plain = LatentAttribution.Explain(model, codes, TargetSelection.Classes(1), new LatentAttributionOptions(NSteps: 2));
+        Assert.Equal([2, 2, 2, 2], plain.Steps!);
+        var refined = LatentAttribution.Explain(model, codes, TargetSelection.Classes(1), new LatentAttributionOptions(NSteps: 2, Tolerance: 1e-4, MaxSteps: 128));
+        for (int i = 0; i < 4; i++)
+        {
+            int steps = refined.Steps![i];
+            Assert.True(refined.Completeness![i] <= 1e-4 || steps == 128, $"code {i}: {refined.Completeness[i]} at {steps} steps");
+            if (plain.Completeness![i] > 1e-4) Assert.True(steps > 2);
+            // A refined row is the explanation at the steps it reports.
+            using var one = codes.narrow(0, i, 1);
+            var direct = LatentAttribution.Explain(model, one, TargetSelection.Classes(1), new LatentAttributionOptions(NSteps: steps));
+            var d = direct.Explanation.Map(0, 0).ToArray();
+            var r = refined.Explanation.Map(i, 0).ToArray();
+            for (int j = 0; j < 5; j++) Assert.Equal(d[j], r[j], 5);
+        }
+        Assert.Contains(refined.Steps!, s => s > 2);
+        Assert.Throws<GlassboxException>(() => new LatentAttributionOptions(NSteps: 64, MaxSteps: 32).Validate(5));
+    }
+
+    [Fact]
     public void OtherGradientMethods_RunInLatentSpace()
     {
         using var g = HandDecoder.Random(latent: 4, height: 2, width: 2, sigmoid: true, seed: 3);
