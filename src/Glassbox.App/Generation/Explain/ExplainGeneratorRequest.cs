@@ -6,7 +6,7 @@ namespace Glassbox.App.Generation.Explain;
 /// <param name="Output">Output folder, written as one unit.</param>
 /// <param name="Classifier">Classifier checkpoint (or any model path <c>ModelLoader</c> reads); required by the kinds that explain a classifier's view.</param>
 /// <param name="Data">MNIST-format data folder (real images, or the synthetic factors set for disentanglement); null = the kind's default.</param>
-/// <param name="Input">An .npy of images (N×C×H×W or N×H×W in [0, 1]) to explain or to start counterfactuals from.</param>
+/// <param name="Input">An .npy of images (N×C×H×W or N×H×W in [0, 1]) to explain or to start counterfactuals from, or (traversals, jacobian, latent-attribution) an N×L .npy of latent codes.</param>
 /// <param name="Count">How many codes or images to explain.</param>
 /// <param name="Seed">Seeds every random draw.</param>
 /// <param name="Target">Target class (latent attribution, directions, counterfactuals); null = the kind's default.</param>

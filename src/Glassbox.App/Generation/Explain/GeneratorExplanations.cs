@@ -6,8 +6,9 @@ public static class GeneratorExplanations
     /// <summary>The kinds (one instance each; kinds hold no state).</summary>
     public static IReadOnlyList<IGeneratorExplanation> All { get; } =
     [
-        // One line per kind; keep the order of the issue: traversals, jacobian, latent-attribution, directions,
-        // counterfactual, disentanglement.
+        new TraversalsExplanation(),
+        new JacobianExplanation(),
+        new LatentAttributionExplanation(),
         new DirectionsExplanation(),
         new CounterfactualExplanation(),
         new DisentanglementExplanation(),
