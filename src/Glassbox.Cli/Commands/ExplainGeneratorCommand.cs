@@ -21,7 +21,7 @@ internal sealed class ExplainGeneratorCommand : Command<ExplainGeneratorCommand.
         [CommandOption("--data <FOLDER>"), Description("MNIST-format data folder (real images; the factors set for disentanglement)")]
         public string? Data { get; init; }
 
-        [CommandOption("--input <NPY>"), Description("Images (N×C×H×W in [0, 1]) to explain or start counterfactuals from")]
+        [CommandOption("--input <NPY>"), Description("Images (N×C×H×W in [0, 1]) to explain or start counterfactuals from, or N×L latent codes (traversals, jacobian, latent-attribution)")]
         public string? Input { get; init; }
 
         [CommandOption("-n <N>"), Description("Codes or images to explain. Default: 8")]
