@@ -128,6 +128,7 @@ public static class EvaluateGeneratorJob
     internal static GeneratorMeasurement Measure(ClassifierFeatures extractor, IGenerativeModel gen, ImageDataset real, ImageDataset? floor,
         int count, int seed, int batchSize)
     {
+        var clock = Stopwatch.StartNew();
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
         var fake = extractor.Compute(count, (start, size) =>
         {
@@ -137,6 +138,7 @@ public static class EvaluateGeneratorJob
         }, batchSize, available);
         var realSet = extractor.Compute(count, (start, size) => Trainer.ToTensor(real, CPU, start, size), batchSize, available);
         var other = floor is null ? null : extractor.Compute(count, (start, size) => Trainer.ToTensor(floor, CPU, start, size), batchSize, available);
+        double featureSeconds = clock.Elapsed.TotalSeconds;
 
         double[,] realF = realSet.FeatureMatrix(), fakeF = fake.FeatureMatrix();
         double[,]? otherF = other?.FeatureMatrix();
@@ -162,7 +164,7 @@ public static class EvaluateGeneratorJob
             new("coverage", pG.Coverage, pR?.Coverage ?? double.NaN, HigherIsBetter: true),
             new("inception-score", isG.Mean, isR?.Mean ?? double.NaN, isG.Std, isR?.Std, HigherIsBetter: true),
         };
-        return new GeneratorMeasurement(rows, realSet, fake, other, fd.Options, kid.Options, prdc.Options, inception.Options);
+        return new GeneratorMeasurement(rows, realSet, fake, other, fd.Options, kid.Options, prdc.Options, inception.Options, featureSeconds);
     }
 
     private static readonly HashSet<string> OwnFiles = new(StringComparer.Ordinal)
@@ -178,4 +180,5 @@ public static class EvaluateGeneratorJob
 
 /// <summary>The features of one evaluation and its metric rows (floor columns NaN when no floor set was given).</summary>
 internal sealed record GeneratorMeasurement(IReadOnlyList<GeneratorMetricRow> Rows, ClassifierFeatureSet Real, ClassifierFeatureSet Generated,
-    ClassifierFeatureSet? Floor, FrechetDistanceOptions Fd, KernelInceptionDistanceOptions Kid, PrecisionRecallDensityCoverageOptions Prdc, InceptionScoreOptions InceptionScore);
+    ClassifierFeatureSet? Floor, FrechetDistanceOptions Fd, KernelInceptionDistanceOptions Kid, PrecisionRecallDensityCoverageOptions Prdc, InceptionScoreOptions InceptionScore,
+    double FeatureSeconds);
