@@ -37,6 +37,7 @@ public static class ExplainGeneratorBenchmark
         var selected = kinds ?? GeneratorExplanations.Names;
         foreach (string k in selected) GeneratorExplanations.Find(k);
         if (count is < 1 or > ExplainGeneratorRequest.MaxCount) throw new GlassboxException($"-n must be between 1 and {ExplainGeneratorRequest.MaxCount}, not {count}.");
+        if (selected.Count == 0) return [];
         var ctx = TorchContext.Create("cpu", threads, 0);
         string root = Path.Combine(Path.GetTempPath(), "glassbox-explain-generator-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);

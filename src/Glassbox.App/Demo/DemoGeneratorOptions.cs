@@ -13,10 +13,10 @@ namespace Glassbox.App;
 /// <param name="ClassifiedSamples">Prior samples classified by model A for the per-class sample grids.</param>
 /// <param name="ExplainCount">Codes or images each generator explanation kind explains (its -n).</param>
 public sealed record DemoGeneratorOptions(
-    int VaeEpochs = 12,
+    int VaeEpochs = 15,
     int DcganEpochs = 12,
     int BatchSize = 64,
-    int VaeLatent = 16,
+    int VaeLatent = 8,
     int EvaluateCount = 2000,
     int ClassifiedSamples = 600,
     int ExplainCount = 8)

@@ -40,7 +40,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         [CommandOption("--generator"), Description("Also train a VAE and a DCGAN on the data, evaluate them in model A's features (with the real-vs-real floor) and explain them; written under generator/ and into the report")]
         public bool Generator { get; init; }
 
-        [CommandOption("--vae-epochs <N>"), Description("With --generator: VAE training epochs. Default: 12")]
+        [CommandOption("--vae-epochs <N>"), Description("With --generator: VAE training epochs. Default: 15")]
         public int? VaeEpochs { get; init; }
 
         [CommandOption("--dcgan-epochs <N>"), Description("With --generator: DCGAN training epochs. Default: 12")]
