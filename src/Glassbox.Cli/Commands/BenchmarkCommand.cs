@@ -69,7 +69,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         [CommandOption("--data <FOLDER>"), Description("ROAR: MNIST-format folder. Default: the shipped sample")]
         public string? Data { get; init; }
 
-        [CommandOption("--generator"), Description("Generator benchmark instead: training samples/s per kind, generation images/s against raw decoder passes, evaluate-generator seconds and peak memory for --evaluate-sizes generated vs real images")]
+        [CommandOption("--generator"), Description("Generator benchmark instead: training samples/s per kind and generation images/s against raw decoder passes (on --images images, default 2000), evaluate-generator seconds and peak memory for --evaluate-sizes generated vs real images")]
         public bool Generator { get; init; }
 
         [CommandOption("--evaluate-sizes <SIZES>"), Description("Generator benchmark: generated (and real) image counts evaluated, smallest first. Default: 2000,10000")]
@@ -83,7 +83,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
         if (s.Roar) return RunRoar(s, context);
-        if (s.Generator) return RunGenerator(s);
+        if (s.Generator) return RunGenerator(s, context);
         if (s.ExplainGenerator) return RunExplainGenerator(s, context);
         if (s.Stream is not null) return RunStream(s);
         if (s.Evaluate) return RunEvaluate(s, context);
@@ -130,12 +130,14 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         return 0;
     }
 
-    private static int RunGenerator(Settings s)
+    private static int RunGenerator(Settings s, CommandContext context)
     {
+        bool imagesGiven = context.Arguments.Any(a => a == "--images" || a.StartsWith("--images=", StringComparison.Ordinal));
+        int images = imagesGiven ? s.Images : 2000;
         var sizes = s.EvaluateSizes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(t => int.TryParse(t, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n
                 : throw new CliUsageException($"--evaluate-sizes takes image counts like 2000,10000, not '{s.EvaluateSizes}'.")).ToArray();
-        var r = Glassbox.App.GeneratorBenchmark.Run(s.Data ?? Paths.ShippedSample(), evaluateSizes: sizes, threads: s.Threads, log: m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+        var r = Glassbox.App.GeneratorBenchmark.Run(s.Data ?? Paths.ShippedSample(), images, images, sizes, s.Threads, log: m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
         var training = new Table().AddColumns("kind", "images", "seconds", "training samples/s");
         foreach (var t in r.Training) training.AddRow(t.Kind, $"{t.Images}", $"{t.Seconds:F2}", $"{t.SamplesPerSecond:F0}");
         AnsiConsole.Write(training);
@@ -145,7 +147,7 @@ internal sealed class BenchmarkCommand : Command<BenchmarkCommand.Settings>
         var evaluation = new Table().AddColumns("generated vs real", "features", "feature s", "metric s", "total s", "peak RSS after");
         foreach (var e in r.Evaluation) evaluation.AddRow($"{e.Images} vs {e.Images}", $"{e.FeatureDimensions}", $"{e.FeatureSeconds:F1}", $"{e.MetricSeconds:F1}", $"{e.Seconds:F1}", $"{e.PeakRssMegabytes:F0} MB");
         AnsiConsole.Write(evaluation);
-        AnsiConsole.MarkupLine($"One epoch of batch 128 per kind; generation in batches of 256 (ratio = Generate time / Decode time on latents drawn beforehand); evaluation in the reference CNN's pooled features (FD, KID, PRDC, IS, no floor), sizes smallest first in one process, {r.Threads} threads. Fresh weights.");
+        AnsiConsole.MarkupLine($"One epoch of {images} images, batch 128, per kind; {images} images generated in batches of 256 (ratio = Generate time / Decode time on latents drawn beforehand); evaluation in the reference CNN's pooled features (FD, KID, PRDC, IS, no floor), sizes smallest first in one process, {r.Threads} threads. Fresh weights.");
         return 0;
     }
 
