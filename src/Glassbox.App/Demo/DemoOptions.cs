@@ -17,6 +17,7 @@ namespace Glassbox.App;
 /// <param name="Threads">libtorch threads (0 = its default).</param>
 /// <param name="PairsPerChunk">Internal batch size of methods that take one: (input, background) pairs per chunk for DeepSHAP.</param>
 /// <param name="Method">Catalog name of the attribution method (see <c>MethodCatalog</c>).</param>
+/// <param name="Generator">When set (<c>--generator</c>), the demo also trains, evaluates and explains a VAE and a DCGAN (<see cref="DemoGenerator"/>).</param>
 public sealed record DemoOptions(
     string DataFolder = "data/mnist-sample",
     string OutputFolder = "glassbox-out",
@@ -31,4 +32,5 @@ public sealed record DemoOptions(
     string Device = "cpu",
     int Threads = 0,
     int PairsPerChunk = 200,
-    string Method = "deep-shap");
+    string Method = "deep-shap",
+    DemoGeneratorOptions? Generator = null);

@@ -39,6 +39,7 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
         var o = options;
         OutputLayout.CheckFolderName(o.OutputFolder);
         RunLimits.CheckThreads(o.Threads);
+        o.Generator?.Validate();
         var entry = (catalog ?? MethodCatalog.Default).Get(o.Method);
         var ctx = TorchContext.Create(o.Device, o.Threads, o.Seed);
         var layout = new OutputLayout(Path.GetFullPath(o.OutputFolder));
@@ -54,7 +55,10 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
             using var background = Trainer.ToTensor(data.Subset.Subset(Sampling.SampleIndices(data.Subset.Count, o.BackgroundSize, o.Seed)), ctx.Device);
             var plot = ExplainTestImages(entry, data, modelA, background, cancel);
             var (reliability, relA, relB) = CheckReliability(entry, data, modelA, modelB, background, cancel);
-            return Write(layout, ctx, data, [modelA, modelB], plot, reliability, relA, relB, total);
+            var generator = o.Generator is { } g
+                ? new DemoGenerator(o, g, _observer).Run(layout, data, modelA.Model, layout.ModelA, cancel)
+                : null;
+            return Write(layout, ctx, data, [modelA, modelB], plot, reliability, relA, relB, total, generator);
         }
     }
 
@@ -134,7 +138,7 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
 
     /// <summary>Stage 5: the explanation in the shared layout, the validation explanations, figures, metrics.json and report.html.</summary>
     public RunMetrics Write(OutputLayout layout, TorchContext ctx, DemoData data, IReadOnlyList<TrainedModel> models, ExplainedImages plot,
-        ReliabilitySummary reliability, ExplainedImages relA, ExplainedImages relB, Stopwatch total)
+        ReliabilitySummary reliability, ExplainedImages relA, ExplainedImages relB, Stopwatch total, GeneratorDemoSummary? generator = null)
     {
         var o = options;
         Stage("Writing figures and report", 1);
@@ -146,6 +150,7 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
         var files = WriteStage.Write(layout, plot, null, 0, about, plotLabels);
         files["checkpointA"] = "model-a/";
         files["checkpointB"] = "model-b/";
+        if (generator is not null) files["generator"] = DemoGenerator.Folder + "/";
         Directory.CreateDirectory(layout.Validation);
         var info = data.Info;
         int n = reliability.Images;
@@ -175,7 +180,7 @@ public sealed class DemoPipeline(DemoOptions options, IRunObserver? observer = n
                 typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown"),
             new DataSummary(Path.GetFullPath(o.DataFolder), data.Train.Count, data.Test.Count, data.Subset.Count, data.Validation.Count,
                 data.Train.ClassNames, data.Train.Channels, data.Train.Height, data.Train.Width),
-            summaries, explanationSummary, reliability, files, total.Elapsed.TotalSeconds);
+            summaries, explanationSummary, reliability, files, total.Elapsed.TotalSeconds, generator);
         AtomicFile.WriteAllText(layout.Metrics, JsonSerializer.Serialize(metrics, AppJson.Options));
         ReportBuilder.Write(layout.Root, metrics);
         Done("Writing figures and report", layout.Report);

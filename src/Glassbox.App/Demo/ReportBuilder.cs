@@ -121,6 +121,8 @@ public static class ReportBuilder
         h.Append("</table>");
         Figure(h, layout, layout.DeletionCurves, "Deletion curves: mean probability of the true class as pixels are removed.");
 
+        if (m.Generator is { } generator) GeneratorReport.Append(h, layout, generator, m.Data.ClassNames);
+
         h.Append("<h2>Files</h2><ul>");
         foreach (var (k, v) in (m.Files ?? new Dictionary<string, string>()).Where(kv => kv.Key is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {

@@ -4,7 +4,7 @@ using Glassbox.Training;
 
 namespace Glassbox.App;
 
-/// <summary>Everything the demo measured; written as metrics.json and rendered into report.html.</summary>
+/// <summary>Everything the demo measured; written as metrics.json and rendered into report.html (<see cref="Generator"/>: only with --generator).</summary>
 public sealed record RunMetrics(
     DateTime CreatedUtc,
     DemoOptions Settings,
@@ -14,7 +14,8 @@ public sealed record RunMetrics(
     DeepShapSummary DeepShap,
     ReliabilitySummary Reliability,
     IReadOnlyDictionary<string, string> Files,
-    double TotalSeconds);
+    double TotalSeconds,
+    GeneratorDemoSummary? Generator = null);
 
 /// <summary>Where and how the run executed.</summary>
 public sealed record RuntimeSummary(string Device, int Threads, string Malloc, bool LibStdCxxShim, string TorchSharp);

@@ -12,7 +12,8 @@ namespace Glassbox.App.Generation;
 /// <param name="Class">Class to draw (conditional models); null draws classes 0, 1, …, K−1 in turn.</param>
 /// <param name="Seed">Seeds the latents.</param>
 /// <param name="Input">VAE only: an .npy of images (N×C×H×W or N×H×W in [0, 1]) to reconstruct.</param>
-public sealed record GenerateOptions(string Checkpoint, string Out, int Count = 64, int? Class = null, int Seed = 0, string? Input = null)
+/// <param name="Device">cpu, cuda, cuda:N or auto: where the generator runs (latents are drawn on the CPU either way).</param>
+public sealed record GenerateOptions(string Checkpoint, string Out, int Count = 64, int? Class = null, int Seed = 0, string? Input = null, string Device = "cpu")
 {
     /// <summary>Most images drawn in one run.</summary>
     public const int MaxCount = 10_000;
@@ -50,7 +51,8 @@ public static class GenerateJob
         options.Validate();
         if (!Directory.Exists(options.Checkpoint))
             throw new GlassboxException($"Generator checkpoint folder '{options.Checkpoint}' does not exist; pass the --out folder of train-generator.");
-        var (model, meta) = GeneratorCheckpoint.Load(options.Checkpoint);
+        var device = Glassbox.Engine.TorchContext.ResolveDevice(options.Device);
+        var (model, meta) = GeneratorCheckpoint.Load(options.Checkpoint, device);
         using var _ = model;
         if (options.Class is int c)
         {
@@ -79,8 +81,8 @@ public static class GenerateJob
 
             if (input is not null && model is Vae vae)
             {
-                var x = torch.tensor(input, inputShape!.Select(d => (long)d).ToArray());
-                Tensor? labels = options.Class is int k ? torch.full(inputShape![0], k, ScalarType.Int64) : null;
+                var x = torch.tensor(input, inputShape!.Select(d => (long)d).ToArray()).to(device);
+                Tensor? labels = options.Class is int k ? torch.full(inputShape![0], k, ScalarType.Int64, device: device) : null;
                 var recon = vae.Reconstruct(x, labels);
                 files.Add(WriteNpy(Path.Combine(options.Out, ReconstructionsNpy), recon));
                 string rpng = Path.Combine(options.Out, ReconstructionsPng);
@@ -101,8 +103,9 @@ public static class GenerateJob
         }
         using var noGrad = torch.no_grad();
         using var g = new torch.Generator((ulong)(uint)seed);
-        var z = torch.randn([count, model.LatentSize], generator: g);
-        var labels = torch.arange(count, ScalarType.Int64).remainder(model.Classes);
+        var device = model.Module.parameters().First().device;
+        var z = torch.randn([count, model.LatentSize], generator: g).to(device);
+        var labels = torch.arange(count, ScalarType.Int64).remainder(model.Classes).to(device);
         model.SetTraining(false);
         return (model.Decode(z, labels), z);
     }
@@ -120,7 +123,7 @@ public static class GenerateJob
             if (len < Columns && n > Columns)
             {
                 // Pad a short last row so each reconstruction stays under its original.
-                var pad = torch.zeros([Columns - len, o.shape[1], o.shape[2], o.shape[3]]);
+                var pad = torch.zeros([Columns - len, o.shape[1], o.shape[2], o.shape[3]], device: o.device);
                 o = torch.cat([o, pad], 0);
                 r = torch.cat([r, pad], 0);
             }

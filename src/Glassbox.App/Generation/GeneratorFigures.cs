@@ -10,6 +10,10 @@ public static class GeneratorFigures
 {
     /// <summary>Every loss of <paramref name="history"/> per epoch, one line each; written atomically.</summary>
     public static void LossCurves(string path, string kind, GeneratorHistory history)
+        => AtomicFile.WriteAllBytes(path, LossCurvesPng(kind, history));
+
+    /// <summary>PNG bytes of <see cref="LossCurves"/>.</summary>
+    public static byte[] LossCurvesPng(string kind, GeneratorHistory history)
     {
         if (history.Epochs.Count == 0) throw new GlassboxException("No training epochs to plot.");
         var options = new ChartOptions($"{kind}: losses per epoch");
@@ -29,11 +33,15 @@ public static class GeneratorFigures
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("mean per image");
         plot.ShowLegend(Edge.Right);
-        AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
+        return ChartPng.Render(plot, options.Width, options.Height);
     }
 
     /// <summary>VAE only (Higgins et al. 2017 read collapsed dimensions off this): KL of each latent dimension per epoch (a dimension near 0 nats is unused); written atomically.</summary>
     public static void KlPerDimension(string path, GeneratorHistory history)
+        => AtomicFile.WriteAllBytes(path, KlPerDimensionPng(history));
+
+    /// <summary>PNG bytes of <see cref="KlPerDimension"/>.</summary>
+    public static byte[] KlPerDimensionPng(GeneratorHistory history)
     {
         var epochs = history.Epochs.Where(e => e.KlPerDimension is not null).ToList();
         if (epochs.Count == 0) throw new GlassboxException("The run has no KL per dimension to plot (not a VAE).");
@@ -54,6 +62,6 @@ public static class GeneratorFigures
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.YLabel("KL (nats)");
         plot.ShowLegend(Edge.Right);
-        AtomicFile.WriteAllBytes(path, ChartPng.Render(plot, options.Width, options.Height));
+        return ChartPng.Render(plot, options.Width, options.Height);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Glassbox.Generation;
 
 namespace Glassbox.App.Generation;
@@ -21,6 +22,19 @@ public static class GeneratorKinds
 
     /// <summary>Builds an untrained model of <paramref name="kind"/> for C×H×W images (classes used only by conditional kinds).</summary>
     public static IGenerativeModel Create(string kind, int channels, int height, int width, IReadOnlyList<string> classNames,
+        int? latent, double? beta, int seed)
+        => Create(kind, channels, height, width, classNames, latent, beta, seed, TorchSharp.torch.CPU);
+
+    /// <summary>As <see cref="Create(string, int, int, int, IReadOnlyList{string}, int?, double?, int)"/>, with the weights moved to <paramref name="device"/>.</summary>
+    public static IGenerativeModel Create(string kind, int channels, int height, int width, IReadOnlyList<string> classNames,
+        int? latent, double? beta, int seed, TorchSharp.torch.Device device)
+    {
+        var model = Build(kind, channels, height, width, classNames, latent, beta, seed);
+        if (device.type != TorchSharp.DeviceType.CPU) model.Module.to(device);
+        return model;
+    }
+
+    private static IGenerativeModel Build(string kind, int channels, int height, int width, IReadOnlyList<string> classNames,
         int? latent, double? beta, int seed)
     {
         Check(kind);

@@ -14,17 +14,23 @@ namespace Glassbox.App.Generation;
 /// <param name="Latent">Latent size; null for the model default (16 VAE, 64 DCGAN).</param>
 /// <param name="Beta">VAE KL weight; null for 1 (vae, cvae) or 4 (beta-vae).</param>
 /// <param name="Seed">Seeds the weights, shuffling, training noise and the samples.</param>
+/// <param name="LearningRate">Adam step size; null for the reference value (1e-3 VAE, 2e-4 DCGAN).</param>
+/// <param name="Beta1">Adam β1; null for the reference value (0.9 VAE, 0.5 DCGAN).</param>
+/// <param name="Device">cpu, cuda, cuda:N or auto: where the model is trained.</param>
 public sealed record TrainGeneratorOptions(string Kind, string Out, int Epochs = 10, int BatchSize = 128, int? Latent = null,
-    double? Beta = null, int Seed = 0)
+    double? Beta = null, int Seed = 0, double? LearningRate = null, double? Beta1 = null, string Device = "cpu")
 {
     /// <summary>Throws a <see cref="GlassboxException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         GeneratorKinds.Check(Kind);
         OutputLayout.CheckFolderName(Out);
-        new GeneratorTrainingOptions(Epochs, BatchSize, Seed: Seed).Validate();
+        Training.Validate();
         if (Latent is < 1) throw new GlassboxException($"--latent must be at least 1, not {Latent}.");
     }
+
+    /// <summary>The trainer's settings.</summary>
+    public GeneratorTrainingOptions Training => new(Epochs, BatchSize, LearningRate, Seed, Beta1: Beta1);
 }
 
 /// <summary>What <see cref="TrainGeneratorJob"/> produced.</summary>
@@ -47,8 +53,8 @@ public static class TrainGeneratorJob
     {
         options.Validate();
         using var model = GeneratorKinds.Create(options.Kind, data.Channels, data.Height, data.Width, data.ClassNames,
-            options.Latent, options.Beta, options.Seed);
-        var training = new GeneratorTrainingOptions(options.Epochs, options.BatchSize, Seed: options.Seed);
+            options.Latent, options.Beta, options.Seed, Glassbox.Engine.TorchContext.ResolveDevice(options.Device));
+        var training = options.Training;
         int batches = (data.Count + options.BatchSize - 1) / options.BatchSize;
         observer.StageStarted("Training", (double)options.Epochs * batches);
         var history = new GeneratorTrainer(training).Train(model, data, new SyncProgress<GeneratorProgress>(p =>
@@ -56,20 +62,13 @@ public static class TrainGeneratorJob
                 $"epoch {p.Epoch}/{p.Epochs} " + string.Join(" ", p.Losses.Select(l => $"{l.Key} {l.Value:F3}")))), cancel);
         observer.StageFinished("Training", $"{history.Epochs.Count} epochs");
 
-        GeneratorCheckpoint.Save(options.Out, model, history);
+        // Checkpoint and pictures are written as one unit: a rerun into the same folder replaces them together.
+        var figures = new Dictionary<string, byte[]> { [LossCurvesFile] = GeneratorFigures.LossCurvesPng(options.Kind, history) };
+        if (model is Vae) figures[KlFile] = GeneratorFigures.KlPerDimensionPng(history);
+        using (var samples = SampleRows(model, options.Seed)) figures[SamplesFile] = SampleGrid.ToPng(samples, GridColumns);
+        GeneratorCheckpoint.Save(options.Out, model, history, figures);
         var files = new List<string> { Path.Combine(options.Out, Checkpoint.WeightsFile), Path.Combine(options.Out, Checkpoint.MetadataFile) };
-        string loss = Path.Combine(options.Out, LossCurvesFile);
-        GeneratorFigures.LossCurves(loss, options.Kind, history);
-        files.Add(loss);
-        if (model is Vae)
-        {
-            string kl = Path.Combine(options.Out, KlFile);
-            GeneratorFigures.KlPerDimension(kl, history);
-            files.Add(kl);
-        }
-        string samples = Path.Combine(options.Out, SamplesFile);
-        AtomicFile.WriteAllBytes(samples, SampleGrid.ToPng(SampleRows(model, options.Seed), GridColumns));
-        files.Add(samples);
+        files.AddRange(figures.Keys.Select(f => Path.Combine(options.Out, f)));
         return new TrainGeneratorResult(options.Out, history, files);
     }
 

@@ -38,7 +38,7 @@ internal sealed class EvaluateGeneratorCommand : Command<EvaluateGeneratorComman
         Glassbox.App.OutputLayout.CheckFolderName(s.Out);
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
         TorchContext.Create(s.Device, s.Threads, s.Seed);
-        var result = EvaluateGeneratorJob.Run(new EvaluateGeneratorRequest(s.Model, s.Classifier, s.Data ?? Paths.ShippedSample(), s.Out, s.Count, s.Seed, s.BatchSize));
+        var result = EvaluateGeneratorJob.Run(new EvaluateGeneratorRequest(s.Model, s.Classifier, s.Data ?? Paths.ShippedSample(), s.Out, s.Count, s.Seed, s.BatchSize, s.Device));
         var table = new Table().AddColumns("Metric", "Generated", "Real-vs-real floor");
         foreach (var row in result.Rows)
             table.AddRow($"{row.Metric} ({(row.HigherIsBetter ? "higher" : "lower")} is better)", Format(row.Generated, row.GeneratedStd), Format(row.Floor, row.FloorStd));

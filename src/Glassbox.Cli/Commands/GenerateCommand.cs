@@ -30,7 +30,7 @@ internal sealed class GenerateCommand : Command<GenerateCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(s.Model)) throw new CliUsageException("generate needs -m <checkpoint folder>.");
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
-        var options = new GenerateOptions(s.Model, s.Out, s.Count, s.Class, s.Seed, s.Input);
+        var options = new GenerateOptions(s.Model, s.Out, s.Count, s.Class, s.Seed, s.Input, s.Device);
         options.Validate();
         TorchContext.Create(s.Device, s.Threads, s.Seed);
         var result = GenerateJob.Run(options);

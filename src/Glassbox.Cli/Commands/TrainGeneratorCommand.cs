@@ -31,12 +31,18 @@ internal sealed class TrainGeneratorCommand : Command<TrainGeneratorCommand.Sett
 
         [CommandOption("--beta <B>"), Description("VAE KL weight. Default: 1 (vae, cvae), 4 (beta-vae)")]
         public double? Beta { get; init; }
+
+        [CommandOption("--lr <RATE>"), Description("Adam learning rate. Default: 1e-3 (VAE kinds), 2e-4 (DCGAN kinds)")]
+        public double? LearningRate { get; init; }
+
+        [CommandOption("--beta1 <B1>"), Description("Adam β1. Default: 0.9 (VAE kinds), 0.5 (DCGAN kinds, Radford et al.)")]
+        public double? Beta1 { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         Glassbox.App.RunLimits.CheckThreads(s.Threads);
-        var options = new TrainGeneratorOptions(s.Kind, s.Out, s.Epochs, s.BatchSize, s.Latent, s.Beta, s.Seed);
+        var options = new TrainGeneratorOptions(s.Kind, s.Out, s.Epochs, s.BatchSize, s.Latent, s.Beta, s.Seed, s.LearningRate, s.Beta1, s.Device);
         options.Validate();
         TorchContext.Create(s.Device, s.Threads, s.Seed);
         var train = MnistFormat.LoadFolder(s.Data ?? Paths.ShippedSample(), "train");

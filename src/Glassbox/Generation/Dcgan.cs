@@ -67,9 +67,11 @@ public sealed class Dcgan : nn.Module, IGenerativeModel
     {
         if (count < 1) throw new GlassboxException($"Generate at least 1 image, not {count}.");
         using var noGrad = torch.no_grad();
-        using var labels = GenerationChecks.Labels(this, count, label, CPU);
+        var device = GenerationChecks.DeviceOf(this);
+        using var labels = GenerationChecks.Labels(this, count, label, device);
         using var g = new torch.Generator((ulong)(uint)seed);
-        var z = torch.randn([count, LatentSize], generator: g);
+        // Latents are drawn on the CPU (the same numbers on every device), then moved to the model's device.
+        var z = GenerationChecks.ToDevice(torch.randn([count, LatentSize], generator: g), device);
         bool was = training;
         SetTraining(false);
         try { return new GeneratedSamples(Decode(z, labels), z); }

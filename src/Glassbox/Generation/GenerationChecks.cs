@@ -7,6 +7,22 @@ namespace Glassbox.Generation;
 /// <summary>Input checks shared by the generators.</summary>
 internal static class GenerationChecks
 {
+    /// <summary>The device of the model's first parameter (CPU for a model without parameters).</summary>
+    public static Device DeviceOf(IGenerativeModel model)
+    {
+        foreach (var p in model.Module.parameters()) return p.device;
+        return CPU;
+    }
+
+    /// <summary><paramref name="t"/> on <paramref name="device"/>: itself when already there, else a copy (and <paramref name="t"/> is disposed).</summary>
+    public static Tensor ToDevice(Tensor t, Device device)
+    {
+        if (t.device_type == device.type && (device.type == DeviceType.CPU || t.device_index == device.index)) return t;
+        var moved = t.to(device);
+        t.Dispose();
+        return moved;
+    }
+
     public static void CheckShape(int channels, int height, int width)
     {
         if (channels < 1) throw new GlassboxException($"Images need at least 1 channel, not {channels}.");

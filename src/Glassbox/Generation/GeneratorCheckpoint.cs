@@ -28,7 +28,18 @@ public static class GeneratorCheckpoint
 
     /// <summary>Saves <paramref name="model"/> (and its history, if any) into <paramref name="folder"/> as one unit.</summary>
     public static void Save(string folder, IGenerativeModel model, GeneratorHistory? history = null)
+        => Save(folder, model, history, new Dictionary<string, byte[]>());
+
+    /// <summary>
+    /// Saves <paramref name="model"/> with <paramref name="figures"/> (PNG file name → bytes: loss curves, samples) into
+    /// <paramref name="folder"/> as one unit, so a run's checkpoint and its pictures are replaced together.
+    /// </summary>
+    public static void Save(string folder, IGenerativeModel model, GeneratorHistory? history, IReadOnlyDictionary<string, byte[]> figures)
     {
+        ArgumentNullException.ThrowIfNull(figures);
+        foreach (string name in figures.Keys)
+            if (!IsFigure(name) || Path.GetFileName(name) != name)
+                throw new GlassboxException($"'{name}' cannot be saved beside a generator checkpoint: only plain .png file names are.");
         var tensors = new Dictionary<string, SafeTensor>();
         foreach (var (name, p) in model.Module.state_dict())
         {
@@ -47,6 +58,7 @@ public static class GeneratorCheckpoint
         {
             WriteFlushed(Path.Combine(temp, Checkpoint.WeightsFile), weights);
             WriteFlushed(Path.Combine(temp, Checkpoint.MetadataFile), json);
+            foreach (var (name, bytes) in figures) WriteFlushed(Path.Combine(temp, name), bytes);
         }, IsComplete, IsOwnEntry);
     }
 
@@ -85,6 +97,14 @@ public static class GeneratorCheckpoint
         return meta;
     }
 
+    /// <summary>Loads the generator in <paramref name="folder"/> onto <paramref name="device"/> (see <see cref="Load(string)"/>).</summary>
+    public static (IGenerativeModel Model, GeneratorCheckpointMetadata Metadata) Load(string folder, Device device)
+    {
+        var (model, meta) = Load(folder);
+        if (device.type != DeviceType.CPU) model.Module.to(device);
+        return (model, meta);
+    }
+
     /// <summary>Loads the generator in <paramref name="folder"/>, refusing weights that do not match its description.</summary>
     public static (IGenerativeModel Model, GeneratorCheckpointMetadata Metadata) Load(string folder)
     {
@@ -121,7 +141,9 @@ public static class GeneratorCheckpoint
         fs.Flush(flushToDisk: true);
     }
 
-    private static bool IsOwnEntry(string name) => name is Checkpoint.WeightsFile or Checkpoint.MetadataFile;
+    private static bool IsOwnEntry(string name) => name is Checkpoint.WeightsFile or Checkpoint.MetadataFile || IsFigure(name);
+
+    private static bool IsFigure(string name) => name.EndsWith(".png", StringComparison.Ordinal) && !name.StartsWith('.');
 
     private static bool IsComplete(string folder)
     {

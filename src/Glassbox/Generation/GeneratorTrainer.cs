@@ -30,7 +30,7 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
     {
         Options.Validate();
         GenerationChecks.CheckData(model, data);
-        using var optimizer = torch.optim.Adam(model.parameters(), Options.LearningRate ?? 1e-3);
+        using var optimizer = torch.optim.Adam(model.parameters(), Options.LearningRate ?? 1e-3, beta1: Options.Beta1 ?? 0.9, beta2: 0.999);
         var epochs = Run(model, data, model.LatentSize, progress, cancel, (x, y, noise, sums, klSums) =>
         {
             optimizer.zero_grad();
@@ -39,7 +39,7 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
             {
                 l.Loss.backward();
                 optimizer.step();
-                double loss = l.Loss.item<float>();
+                double loss = l.Loss.cpu().item<float>();
                 Add(sums, "loss", loss, x.shape[0]);
                 Add(sums, "reconstruction", l.Reconstruction, x.shape[0]);
                 Add(sums, "kl", l.Kl, x.shape[0]);
@@ -55,17 +55,17 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
     {
         Options.Validate();
         GenerationChecks.CheckData(model, data);
-        double lr = Options.LearningRate ?? 2e-4;
-        using var optD = torch.optim.Adam(model.Discriminator.parameters(), lr, beta1: 0.5, beta2: 0.999);
-        using var optG = torch.optim.Adam(model.Generator.parameters(), lr, beta1: 0.5, beta2: 0.999);
+        double lr = Options.LearningRate ?? 2e-4, beta1 = Options.Beta1 ?? 0.5;
+        using var optD = torch.optim.Adam(model.Discriminator.parameters(), lr, beta1: beta1, beta2: 0.999);
+        using var optG = torch.optim.Adam(model.Generator.parameters(), lr, beta1: beta1, beta2: 0.999);
         bool tanh = model.Options.Output == GeneratorOutput.Tanh;
         var epochs = Run(model, data, 0, progress, cancel, (x, y, noise, sums, _) =>
         {
             long n = x.shape[0];
             var real = tanh ? x * 2 - 1 : x;
-            var z = torch.randn([n, model.LatentSize], generator: noise);
-            var ones = torch.ones(n);
-            var zeros = torch.zeros(n);
+            var z = torch.randn([n, model.LatentSize], generator: noise).to(x.device);
+            var ones = torch.ones(n, device: x.device);
+            var zeros = torch.zeros(n, device: x.device);
             var fake = model.GenerateRaw(z, y);
 
             optD.zero_grad();
@@ -81,11 +81,11 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
             lossG.backward();
             optG.step();
 
-            double d = lossD.item<float>(), g = lossG.item<float>();
+            double d = lossD.cpu().item<float>(), g = lossG.cpu().item<float>();
             Add(sums, "discriminator", d, n);
             Add(sums, "generator", g, n);
-            Add(sums, "d_real", torch.sigmoid(dReal).mean().item<float>(), n);
-            Add(sums, "d_fake", torch.sigmoid(dFake).mean().item<float>(), n);
+            Add(sums, "d_real", torch.sigmoid(dReal).mean().cpu().item<float>(), n);
+            Add(sums, "d_fake", torch.sigmoid(dFake).mean().cpu().item<float>(), n);
             return d + g;
         });
         return new GeneratorHistory(epochs, Options);
@@ -98,6 +98,8 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
 
     private List<GeneratorEpoch> Run(IGenerativeModel model, ImageDataset data, int klDims, IProgress<GeneratorProgress>? progress, CancellationToken cancel, Step step)
     {
+        // The data, the shuffling and the noise stay on the CPU (the same draws on every device); each batch moves to the model's device.
+        var device = GenerationChecks.DeviceOf(model);
         var rng = new Random(Options.Seed);
         using var noise = new torch.Generator((ulong)(uint)Options.Seed);
         using var xAll = Trainer.ToTensor(data, CPU);
@@ -121,8 +123,8 @@ public sealed class GeneratorTrainer(GeneratorTrainingOptions options)
                     using var scope = torch.NewDisposeScope();
                     int start = b * Options.BatchSize, n = Math.Min(Options.BatchSize, data.Count - start);
                     var idx = torch.tensor(order.AsSpan(start, n).ToArray().Select(i => (long)i).ToArray());
-                    var x = xAll.index_select(0, idx);
-                    var y = model.Classes > 0 ? yAll.index_select(0, idx) : null;
+                    var x = xAll.index_select(0, idx).to(device);
+                    var y = model.Classes > 0 ? yAll.index_select(0, idx).to(device) : null;
                     double total = step(x, y, noise, sums, klSums);
                     if (!double.IsFinite(total))
                         throw new GlassboxException($"Training diverged: the {model.Kind} loss became {total} in epoch {epoch}, batch {b + 1}. Lower the learning rate.");

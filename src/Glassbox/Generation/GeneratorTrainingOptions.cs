@@ -9,12 +9,15 @@ namespace Glassbox.Generation;
 /// <param name="LearningRate">Adam step size; null for the model's reference value.</param>
 /// <param name="Seed">Seeds the shuffling order and the training noise (reparameterisation ε, GAN latents).</param>
 /// <param name="Shuffle">Shuffle the training set every epoch.</param>
+/// <param name="Beta1">Adam's first-moment decay β1; null for the reference value: 0.9 for a VAE (Adam's default, Kingma &amp; Ba 2015)
+/// and 0.5 for a DCGAN (Radford et al. 2016). β2 stays 0.999.</param>
 public sealed record GeneratorTrainingOptions(
     int Epochs = 10,
     int BatchSize = 128,
     double? LearningRate = null,
     int Seed = 0,
-    bool Shuffle = true)
+    bool Shuffle = true,
+    double? Beta1 = null)
 {
     /// <summary>Throws a <see cref="GlassboxException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -23,6 +26,8 @@ public sealed record GeneratorTrainingOptions(
         if (BatchSize < 1) throw new GlassboxException($"Batch size must be at least 1, not {BatchSize}.");
         if (LearningRate is double lr && !(lr > 0 && double.IsFinite(lr)))
             throw new GlassboxException($"Learning rate must be a positive finite number, not {lr}.");
+        if (Beta1 is double b1 && !(b1 >= 0 && b1 < 1))
+            throw new GlassboxException($"Adam's β1 must be in [0, 1), not {b1}.");
     }
 }
 

@@ -101,9 +101,11 @@ public sealed class Vae : nn.Module, IGenerativeModel
     {
         if (count < 1) throw new GlassboxException($"Generate at least 1 image, not {count}.");
         using var noGrad = torch.no_grad();
-        using var labels = GenerationChecks.Labels(this, count, label, CPU);
+        var device = GenerationChecks.DeviceOf(this);
+        using var labels = GenerationChecks.Labels(this, count, label, device);
         using var g = new torch.Generator((ulong)(uint)seed);
-        var z = torch.randn([count, LatentSize], generator: g);
+        // Latents are drawn on the CPU (the same numbers on every device), then moved to the model's device.
+        var z = GenerationChecks.ToDevice(torch.randn([count, LatentSize], generator: g), device);
         bool was = training;
         SetTraining(false);
         try { return new GeneratedSamples(Decode(z, labels), z); }
@@ -118,7 +120,7 @@ public sealed class Vae : nn.Module, IGenerativeModel
     {
         using var scope = torch.NewDisposeScope();
         var (mu, logVar) = Encode(x, labels);
-        var eps = torch.randn(mu.shape, generator: noise);
+        var eps = torch.randn(mu.shape, generator: noise).to(mu.device);
         var z = mu + torch.exp(0.5 * logVar) * eps;
         var logits = DecodeLogits(z, labels);
         long n = x.shape[0];
@@ -129,7 +131,7 @@ public sealed class Vae : nn.Module, IGenerativeModel
         var kl = klPerDim.sum();
         var loss = recon + Options.Beta * kl;
         var perDim = klPerDim.detach().cpu().data<float>().Select(v => (double)v).ToArray();
-        return new VaeLoss(loss.MoveToOuterDisposeScope(), recon.item<float>(), kl.item<float>(), perDim);
+        return new VaeLoss(loss.MoveToOuterDisposeScope(), recon.cpu().item<float>(), kl.cpu().item<float>(), perDim);
     }
 
     private Tensor DecodeLogits(Tensor z, Tensor? labels)

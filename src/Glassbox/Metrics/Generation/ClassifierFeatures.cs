@@ -23,9 +23,13 @@ public sealed record ClassifierFeatureSet(float[] Features, int Rows, int Dimens
 }
 
 /// <summary>
-/// Features for generative-model metrics from a trained classifier instead of Inception-v3: the activations entering its
-/// final Linear layer (flattened), as FID uses Inception's pool3 (Heusel et al. 2017), and its softmax outputs for the
-/// Inception Score (Salimans et al. 2016). Images are fed in batches; only the N×D and N×K results are kept.
+/// Features for generative-model metrics from a trained classifier instead of Inception-v3, and its softmax outputs for
+/// the Inception Score (Salimans et al. 2016). The features are the activations entering the final Linear layer; when
+/// that input is a flattened C×H×W feature map, it is averaged over space to C values first, as FID's Inception pool3
+/// features are the global average of the last feature map (Heusel et al. 2017; pytorch-fid's 64/192/768/2048 blocks are
+/// pooled the same way). Without pooling the reference CNN would give 64·24·24 = 36,864 features per image, whose
+/// covariance (10.9 GB in float64) no machine here holds; pooled it gives 64. Images are fed in batches; only the N×D and
+/// N×K results are kept.
 /// </summary>
 public sealed class ClassifierFeatures
 {
@@ -72,8 +76,16 @@ public sealed class ClassifierFeatures
             if (x.dim() != 4 || x.shape[0] != size || x.shape[1] != info.Channels || x.shape[2] != info.Height || x.shape[3] != info.Width)
                 throw new GlassboxException($"Images of shape [{string.Join(", ", x.shape)}] do not fit the classifier, which takes {size}×{info.Channels}×{info.Height}×{info.Width}.");
             var h = _model.Preprocess(x.to(_model.Device));
-            for (int i = 0; i < _lastLinear; i++) h = _layers[i].forward(h);
-            var f = h.flatten(1).to_type(ScalarType.Float32).cpu();
+            Tensor? pooled = null;
+            for (int i = 0; i < _lastLinear; i++)
+            {
+                // The map a Flatten turns into the last Linear's input is globally average-pooled (see the class summary);
+                // a layer between them other than dropout makes its own output the features.
+                if (_layers[i] is TorchSharp.Modules.Flatten && h.dim() == 4) pooled = h.mean([2, 3]);
+                else if (_layers[i] is not TorchSharp.Modules.Dropout) pooled = null;
+                h = _layers[i].forward(h);
+            }
+            var f = (pooled ?? h.flatten(1)).to_type(ScalarType.Float32).cpu();
             var logits = h;
             for (int i = _lastLinear; i < _layers.Count; i++) logits = _layers[i].forward(logits);
             var p = logits.to_type(ScalarType.Float64).softmax(1).to_type(ScalarType.Float32).cpu();

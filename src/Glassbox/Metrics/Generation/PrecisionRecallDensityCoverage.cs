@@ -23,7 +23,7 @@ public sealed record PrecisionRecallDensityCoverageResult(double Precision, doub
 /// Generative Models"), as clovaai/prdc's <c>compute_prdc</c>: every sample's radius is the exact Euclidean distance to
 /// its k-th nearest neighbour in its own set (itself excluded), and "inside a ball" is a strict &lt; comparison.
 /// Precision and recall use k = <see cref="PrecisionRecallDensityCoverageOptions.PrecisionRecallK"/>, density and
-/// coverage k = <see cref="PrecisionRecallDensityCoverageOptions.DensityCoverageK"/>. Cost: O((N+M)²·D) time, O((N+M)²) memory.
+/// coverage k = <see cref="PrecisionRecallDensityCoverageOptions.DensityCoverageK"/>. Cost: O((N+M)²·D) time, O(N+M) memory beyond the features.
 /// </summary>
 public sealed class PrecisionRecallDensityCoverage
 {
@@ -48,69 +48,78 @@ public sealed class PrecisionRecallDensityCoverage
         FeatureMatrix.Check(fake, Name, "generated", Options.PrecisionRecallK + 1, $"a k-th nearest neighbour with k = {Options.PrecisionRecallK} (k must be smaller than the sample count)");
         FeatureMatrix.CheckSameWidth(real, fake, Name);
         int n = real.GetLength(0), m = fake.GetLength(0);
-        var realReal = Pairwise(real, real);
-        var fakeFake = Pairwise(fake, fake);
-        var realFake = Pairwise(real, fake);
-        var realPr = KthNeighbourRadii(realReal, Options.PrecisionRecallK);
-        var fakePr = KthNeighbourRadii(fakeFake, Options.PrecisionRecallK);
-        var realDc = KthNeighbourRadii(realReal, Options.DensityCoverageK);
+        // No N×N or N×M matrix is kept: radii and the real-vs-generated comparisons are computed row by row, so memory
+        // is O(N + M) beyond the features (the distances are recomputed, the same numbers as a stored matrix).
+        int prK = Options.PrecisionRecallK, dcK = Options.DensityCoverageK;
+        var (realPr, realDc) = KthNeighbourRadii(real, prK, dcK);
+        var (fakePr, _) = KthNeighbourRadii(fake, prK, prK);
 
-        int precise = 0;
-        double contained = 0;
-        for (int j = 0; j < m; j++)
+        var preciseByFake = new bool[m];
+        var containedByFake = new int[m];
+        Parallel.For(0, m, j =>
         {
             bool any = false;
+            int contained = 0;
             for (int i = 0; i < n; i++)
             {
-                if (realFake[i, j] < realPr[i]) any = true;
-                if (realFake[i, j] < realDc[i]) contained++;
+                double d = FeatureMatrix.Distance(real, i, fake, j);
+                if (d < realPr[i]) any = true;
+                if (d < realDc[i]) contained++;
             }
-            if (any) precise++;
-        }
-        int recalled = 0, covered = 0;
-        for (int i = 0; i < n; i++)
+            preciseByFake[j] = any;
+            containedByFake[j] = contained;
+        });
+        var recalledByReal = new bool[n];
+        var coveredByReal = new bool[n];
+        Parallel.For(0, n, i =>
         {
             bool any = false;
             double nearest = double.PositiveInfinity;
             for (int j = 0; j < m; j++)
             {
-                if (realFake[i, j] < fakePr[j]) any = true;
-                nearest = Math.Min(nearest, realFake[i, j]);
+                double d = FeatureMatrix.Distance(real, i, fake, j);
+                if (d < fakePr[j]) any = true;
+                nearest = Math.Min(nearest, d);
             }
-            if (any) recalled++;
-            if (nearest < realDc[i]) covered++;
-        }
+            recalledByReal[i] = any;
+            coveredByReal[i] = nearest < realDc[i];
+        });
+        int precise = preciseByFake.Count(b => b), recalled = recalledByReal.Count(b => b), covered = coveredByReal.Count(b => b);
+        double containedTotal = containedByFake.Sum(c => (double)c);
         return new PrecisionRecallDensityCoverageResult(
-            (double)precise / m, (double)recalled / n, contained / (Options.DensityCoverageK * (double)m), (double)covered / n);
+            (double)precise / m, (double)recalled / n, containedTotal / (dcK * (double)m), (double)covered / n);
     }
 
     /// <summary>The four scores of 2-D feature tensors (rows = samples).</summary>
     public PrecisionRecallDensityCoverageResult Compute(Tensor real, Tensor fake) =>
         Compute(FeatureMatrix.FromTensor(real, Name, "real"), FeatureMatrix.FromTensor(fake, Name, "generated"));
 
-    private static double[,] Pairwise(double[,] a, double[,] b)
+    /// <summary>
+    /// Each row's distance to its <paramref name="k1"/>-th and <paramref name="k2"/>-th nearest other row (itself
+    /// excluded), keeping only the smallest max(k1, k2) distances per row.
+    /// </summary>
+    private static (double[] R1, double[] R2) KthNeighbourRadii(double[,] x, int k1, int k2)
     {
-        int n = a.GetLength(0), m = b.GetLength(0);
-        var d = new double[n, m];
-        Parallel.For(0, n, i =>
+        int n = x.GetLength(0), k = Math.Max(k1, k2);
+        var r1 = new double[n];
+        var r2 = new double[n];
+        Parallel.For(0, n, () => new double[k], (i, _, smallest) =>
         {
-            for (int j = 0; j < m; j++) d[i, j] = FeatureMatrix.Distance(a, i, b, j);
-        });
-        return d;
-    }
-
-    /// <summary>Each row's k-th smallest distance to the other rows (the zero self-distance is the 0-th).</summary>
-    private static double[] KthNeighbourRadii(double[,] within, int k)
-    {
-        int n = within.GetLength(0);
-        var radii = new double[n];
-        var row = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++) row[j] = j == i ? double.NegativeInfinity : within[i, j];
-            Array.Sort(row);
-            radii[i] = row[k];
-        }
-        return radii;
+            // smallest[0..k) sorted ascending: an insertion into the k best seen so far.
+            Array.Fill(smallest, double.PositiveInfinity);
+            for (int j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                double d = FeatureMatrix.Distance(x, i, x, j);
+                if (d >= smallest[k - 1]) continue;
+                int p = k - 1;
+                while (p > 0 && smallest[p - 1] > d) { smallest[p] = smallest[p - 1]; p--; }
+                smallest[p] = d;
+            }
+            r1[i] = smallest[k1 - 1];
+            r2[i] = smallest[k2 - 1];
+            return smallest;
+        }, _ => { });
+        return (r1, r2);
     }
 }
