@@ -71,7 +71,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
                 var precision = m.Metrics.First(r => r.Metric == "precision");
                 var recall = m.Metrics.First(r => r.Metric == "recall");
                 table.AddRow(Markup.Escape($"{m.Name} ({m.Epochs} epochs, {m.TrainSeconds:F0} s)"),
-                    Markup.Escape($"FD {fd.Generated:F3} (floor {fd.Floor:F3}), precision {precision.Generated:F3} (floor {precision.Floor:F3}), recall {recall.Generated:F3} (floor {recall.Floor:F3})"));
+                    Markup.Escape($"FD {fd.Generated:G3} (floor {fd.Floor:G3}), precision {precision.Generated:F3} (floor {precision.Floor:F3}), recall {recall.Generated:F3} (floor {recall.Floor:F3})"));
             }
             foreach (var e in g.Explanations)
                 table.AddRow(Markup.Escape($"explain-generator {e.What} ({e.Generator})"), Markup.Escape(e.Error is null ? $"{e.Figures.Count} figure(s), {e.Seconds:F1} s" : "refused: " + e.Error));
