@@ -50,13 +50,27 @@ internal sealed class ExplainGeneratorCommand : Command<ExplainGeneratorCommand.
             if (eq <= 0) throw new CliUsageException($"--option '{o}' must be NAME=VALUE.");
             if (!options.TryAdd(o[..eq].Trim(), o[(eq + 1)..].Trim())) throw new CliUsageException($"--option {o[..eq]} is given twice.");
         }
-        var request = new ExplainGeneratorRequest(s.Model, s.What, s.Out, s.Classifier, s.Data, s.Input, s.Count, s.Seed, s.Target, options);
+        // Counterfactuals start from real images: without --data or --input they come from the shipped sample, found from
+        // anywhere (the library's default is the relative path data/mnist-sample).
+        string? data = s.Data ?? (s.What == "counterfactual" && s.Input is null ? Paths.ShippedSample() : null);
+        var request = new ExplainGeneratorRequest(s.Model, s.What, s.Out, s.Classifier, data, s.Input, s.Count, s.Seed, s.Target, options);
         request.Validate();
         var result = AnsiConsole.Progress().AutoClear(true).Start(p =>
             ExplainGeneratorJob.Run(request, new ConsoleObserver(p), cancellationToken, s.Device, s.Threads));
         var table = new Table().AddColumns("Measure", "Value");
-        foreach (var (key, value) in result.Summary)
+        void Add(string key, object? value)
+        {
             if (value is IFormattable or string) table.AddRow(Markup.Escape(key), Markup.Escape(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? ""));
+        }
+        // Scalars, and the scalars one level down (e.g. revise.validity); arrays stay in explain-generator.json.
+        foreach (var (key, value) in result.Summary)
+        {
+            if (value is IReadOnlyDictionary<string, object?> inner)
+                foreach (var (k2, v2) in inner) Add($"{key}.{k2}", v2);
+            else if (value is IDictionary<string, object?> inner2)
+                foreach (var (k2, v2) in inner2) Add($"{key}.{k2}", v2);
+            else Add(key, value);
+        }
         if (table.Rows.Count > 0) AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{Markup.Escape(result.What)} in {result.Seconds:F1} s, written to [bold]{Markup.Escape(result.Folder)}[/]: "
             + Markup.Escape(string.Join(", ", result.Files)));
