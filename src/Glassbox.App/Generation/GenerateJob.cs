@@ -73,8 +73,8 @@ public static class GenerateJob
         using (var scope = NewDisposeScope())
         {
             var (images, latents) = Draw(model, options.Count, options.Seed, options.Class);
-            files.Add(WriteNpy(Path.Combine(options.Out, SamplesNpy), images));
-            files.Add(WriteNpy(Path.Combine(options.Out, LatentsNpy), latents));
+            files.Add(TensorNpy.Write(Path.Combine(options.Out, SamplesNpy), images));
+            files.Add(TensorNpy.Write(Path.Combine(options.Out, LatentsNpy), latents));
             string png = Path.Combine(options.Out, SamplesPng);
             AtomicFile.WriteAllBytes(png, SampleGrid.ToPng(images, Columns));
             files.Add(png);
@@ -84,7 +84,7 @@ public static class GenerateJob
                 var x = torch.tensor(input, inputShape!.Select(d => (long)d).ToArray()).to(device);
                 Tensor? labels = options.Class is int k ? torch.full(inputShape![0], k, ScalarType.Int64, device: device) : null;
                 var recon = vae.Reconstruct(x, labels);
-                files.Add(WriteNpy(Path.Combine(options.Out, ReconstructionsNpy), recon));
+                files.Add(TensorNpy.Write(Path.Combine(options.Out, ReconstructionsNpy), recon));
                 string rpng = Path.Combine(options.Out, ReconstructionsPng);
                 AtomicFile.WriteAllBytes(rpng, SampleGrid.ToPng(Interleave(x, recon), (int)Math.Min(Columns, x.shape[0])));
                 files.Add(rpng);
@@ -147,12 +147,5 @@ public static class GenerateJob
         if (model.Classes > 0 && label is null)
             throw new GlassboxException("A conditional VAE needs --class to reconstruct --input images.");
         return (data, shape);
-    }
-
-    private static string WriteNpy(string path, Tensor t)
-    {
-        using var cpu = t.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        NpyFile.Write(path, cpu.data<float>().ToArray(), cpu.shape.Select(d => (int)d).ToArray());
-        return path;
     }
 }

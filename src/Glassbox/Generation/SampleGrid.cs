@@ -12,6 +12,16 @@ public static class SampleGrid
     /// </summary>
     public static byte[] ToPng(Tensor images, int columns = 8, int scale = 2)
     {
+        float[] grid = Tile(images, columns, out int height, out int width);
+        return PngImage.FromChw(grid, (int)images.shape[1], height, width, scale);
+    }
+
+    /// <summary>
+    /// The C×H′×W′ pixels of <paramref name="images"/> laid out <paramref name="columns"/> per row (at most N) with a
+    /// 2-pixel black gap, clamped to [0, 1]: the picture <see cref="ToPng"/> encodes, for other encoders (GIF frames).
+    /// </summary>
+    public static float[] Tile(Tensor images, int columns, out int height, out int width)
+    {
         if (images.dim() != 4 || images.shape[1] is not (1 or 3))
             throw new GlassboxException($"A sample grid takes N×C×H×W images with 1 or 3 channels, not shape [{string.Join(", ", images.shape)}].");
         if (columns < 1) throw new GlassboxException($"A sample grid needs at least 1 column, not {columns}.");
@@ -21,15 +31,16 @@ public static class SampleGrid
         float[] src = cpu.data<float>().ToArray();
         const int gap = 2;
         int cols = Math.Min(columns, n), rows = (n + cols - 1) / cols;
-        int gh = rows * h + (rows - 1) * gap, gw = cols * w + (cols - 1) * gap;
-        var grid = new float[c * gh * gw];
+        height = rows * h + (rows - 1) * gap;
+        width = cols * w + (cols - 1) * gap;
+        var grid = new float[c * height * width];
         for (int i = 0; i < n; i++)
         {
             int oy = i / cols * (h + gap), ox = i % cols * (w + gap);
             for (int ch = 0; ch < c; ch++)
                 for (int y = 0; y < h; y++)
-                    Array.Copy(src, ((i * c + ch) * h + y) * w, grid, (ch * gh + oy + y) * gw + ox, w);
+                    Array.Copy(src, ((i * c + ch) * h + y) * w, grid, (ch * height + oy + y) * width + ox, w);
         }
-        return PngImage.FromChw(grid, c, gh, gw, scale);
+        return grid;
     }
 }

@@ -133,7 +133,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
             };
             var figures = new List<GeneratorFigure>();
             var files = new List<string> { TableCsv, "counterfactual-inputs.npy" };
-            WriteNpy(context.PathOf("counterfactual-inputs.npy"), x);
+            TensorNpy.Write(context.PathOf("counterfactual-inputs.npy"), x);
             int shown = Math.Min(n, Pictured);
 
             if (method is ReviseName or Both)
@@ -143,8 +143,8 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
                 var r = Measure(ReviseName, search, x, z0, originals, targets, labels, classifier, oracle, autoencoders, null);
                 rows.AddRange(r);
                 summary["revise"] = Summarise(r, search, revise);
-                WriteNpy(context.PathOf("counterfactual-revise.npy"), search.Images);
-                WriteNpy(context.PathOf("counterfactual-revise-codes.npy"), search.Latents);
+                TensorNpy.Write(context.PathOf("counterfactual-revise.npy"), search.Images);
+                TensorNpy.Write(context.PathOf("counterfactual-revise-codes.npy"), search.Latents);
                 files.Add("counterfactual-revise.npy");
                 files.Add("counterfactual-revise-codes.npy");
                 var change = (search.Images - reconstruction).abs();
@@ -168,8 +168,8 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
                 var s = Summarise(r, result.Search, shift);
                 s["meanLambda"] = Mean(result.Lambdas.Where((_, i) => result.Search.Reached[i]).ToArray());
                 summary["latentShift"] = s;
-                WriteNpy(context.PathOf("counterfactual-shift-frames.npy"), result.Frames);
-                WriteNpy(context.PathOf("counterfactual-shift-codes.npy"), result.Search.Latents);
+                TensorNpy.Write(context.PathOf("counterfactual-shift-frames.npy"), result.Frames);
+                TensorNpy.Write(context.PathOf("counterfactual-shift-codes.npy"), result.Search.Latents);
                 files.Add("counterfactual-shift-frames.npy");
                 files.Add("counterfactual-shift-codes.npy");
                 var pictured = result.Frames.narrow(0, 0, shown);
@@ -177,7 +177,7 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
                 var gifFrames = new List<float[]>();
                 int gh = 0, gw = 0;
                 for (int j = 0; j < shift.Frames; j++)
-                    gifFrames.Add(Tile(pictured.select(1, j), Math.Min(shown, 4), out gh, out gw));
+                    gifFrames.Add(SampleGrid.Tile(pictured.select(1, j), Math.Min(shown, 4), out gh, out gw));
                 GifImage.Save(context.PathOf(ShiftGif), GifImage.FromFrames(gifFrames, vae.Channels, gh, gw, scale: 3));
                 int valid = r.Count(v => v.ValidClassifier);
                 string caption = $"toward {TargetText(originals, targets, shown)}";
@@ -368,33 +368,6 @@ internal sealed class CounterfactualExplanation : IGeneratorExplanation
             throw new GlassboxException($"The classifier already calls every --input image class {t}; choose another --target.");
         using var idx = torch.tensor(keep);
         return (all.index_select(0, idx), null, n - keep.Length);
-    }
-
-    /// <summary>Tiles N×C×H×W images into one C×H′×W′ picture with a 2-pixel black gap (as <see cref="SampleGrid"/>).</summary>
-    private static float[] Tile(Tensor images, int columns, out int height, out int width)
-    {
-        using var cpu = images.detach().cpu().to_type(ScalarType.Float32).clamp(0, 1).contiguous();
-        float[] src = cpu.data<float>().ToArray();
-        int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
-        const int gap = 2;
-        int rows = (n + columns - 1) / columns;
-        height = rows * h + (rows - 1) * gap;
-        width = columns * w + (columns - 1) * gap;
-        var grid = new float[c * height * width];
-        for (int i = 0; i < n; i++)
-        {
-            int oy = i / columns * (h + gap), ox = i % columns * (w + gap);
-            for (int ch = 0; ch < c; ch++)
-                for (int y = 0; y < h; y++)
-                    Array.Copy(src, ((i * c + ch) * h + y) * w, grid, (ch * height + oy + y) * width + ox, w);
-        }
-        return grid;
-    }
-
-    private static void WriteNpy(string path, Tensor t)
-    {
-        using var cpu = t.detach().cpu().to_type(ScalarType.Float32).contiguous();
-        NpyFile.Write(path, cpu.data<float>().ToArray(), cpu.shape.Select(d => (int)d).ToArray());
     }
 
     private static void WriteCsv(string path, List<Row> rows)
